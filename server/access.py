@@ -1,0 +1,50 @@
+"""Per-token tool visibility: `tools/list` shows a token only what it may call, and calls obey the same rule.
+
+Write tools need scope `splunk:write`; a token's optional `tools` claim narrows further. Nothing a
+tool argument says can widen this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastmcp.exceptions import ToolError
+from fastmcp.server.dependencies import get_server
+from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
+from fastmcp.tools.base import Tool, ToolResult
+
+from server.claims import SCOPE_WRITE, TokenClaims
+from server.deps import current_grant
+from server.runtime import runtime_of
+
+WRITE_TAG = "write"
+
+
+def may_call(tool: Tool, grant: TokenClaims) -> bool:
+    if WRITE_TAG in (tool.tags or set()) and SCOPE_WRITE not in grant.scopes:
+        return False
+    return grant.tools is None or tool.name in grant.tools
+
+
+class TokenToolAccess(Middleware):
+    """Filters tools/list and guards tools/call by the caller's token."""
+
+    def _grant(self) -> TokenClaims:
+        return current_grant(runtime_of(get_server()))
+
+    async def on_list_tools(self, context: MiddlewareContext[Any], call_next: CallNext[Any, Sequence[Tool]]) -> Sequence[Tool]:
+        tools = await call_next(context)
+        grant = self._grant()
+        return [tool for tool in tools if may_call(tool, grant)]
+
+    async def on_call_tool(self, context: MiddlewareContext[Any], call_next: CallNext[Any, ToolResult]) -> ToolResult:
+        name = context.message.name
+        server = get_server()
+        grant = self._grant()
+        tool = await server.get_tool(name)
+        if tool is not None and not may_call(tool, grant):
+            if WRITE_TAG in (tool.tags or set()) and SCOPE_WRITE not in grant.scopes:
+                raise ToolError(f"'{name}' needs a token with scope {SCOPE_WRITE}; this token is read-only.")
+            raise ToolError(f"'{name}' is not among the tools this token allows (its `tools` claim).")
+        return await call_next(context)
