@@ -33,12 +33,16 @@ class TokenToolAccess(Middleware):
     def _grant(self) -> TokenClaims:
         return current_grant(runtime_of(get_server()))
 
-    async def on_list_tools(self, context: MiddlewareContext[Any], call_next: CallNext[Any, Sequence[Tool]]) -> Sequence[Tool]:
+    async def on_list_tools(
+        self, context: MiddlewareContext[Any], call_next: CallNext[Any, Sequence[Tool]]
+    ) -> Sequence[Tool]:
         tools = await call_next(context)
         grant = self._grant()
         return [tool for tool in tools if may_call(tool, grant)]
 
-    async def on_call_tool(self, context: MiddlewareContext[Any], call_next: CallNext[Any, ToolResult]) -> ToolResult:
+    async def on_call_tool(
+        self, context: MiddlewareContext[Any], call_next: CallNext[Any, ToolResult]
+    ) -> ToolResult:
         name = context.message.name
         server = get_server()
         grant = self._grant()

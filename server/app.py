@@ -1,6 +1,6 @@
 """Builds the FastMCP server and its stateless ASGI app; any ASGI host can call `create_app()`.
 
-    uvicorn --factory server.app:create_app            # or gunicorn -k uvicorn.workers.UvicornWorker
+uvicorn --factory server.app:create_app            # or gunicorn -k uvicorn.workers.UvicornWorker
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from server.access import TokenToolAccess
-from server.auth import KeySetError, SplunkTokenVerifier, TokenKeyRing, TokenPolicy
+from server.auth import KeySetError, TokenKeyRing, TokenPolicy
+from server.edge import SplunkTokenVerifier
 from server.runtime import ServerRuntime, attach_runtime
 from server.settings import ServerSettings, SettingsError, load_settings
 from server.spl import DEFAULT_DENIED_COMMANDS, SplPolicy
@@ -49,7 +50,9 @@ def build_runtime(
         denied_commands=DEFAULT_DENIED_COMMANDS | {c.lower() for c in settings.spl_denied_commands},
         allowed_commands=settings.spl_allowed_commands or None,
     )
-    limits = Limits(connect_timeout=settings.splunk_connect_timeout, read_timeout=settings.splunk_read_timeout)
+    limits = Limits(
+        connect_timeout=settings.splunk_connect_timeout, read_timeout=settings.splunk_read_timeout
+    )
     return ServerRuntime(
         settings=settings,
         ring=ring,
@@ -83,7 +86,9 @@ def build_server(runtime: ServerRuntime) -> FastMCP:
     return mcp
 
 
-def create_app(settings: ServerSettings | None = None, *, handler_factory: HandlerFactory = per_request_handler) -> Starlette:
+def create_app(
+    settings: ServerSettings | None = None, *, handler_factory: HandlerFactory = per_request_handler
+) -> Starlette:
     """The stateless ASGI app: no session state, JSON responses, any replica answers any request."""
     runtime = build_runtime(settings or load_settings(), handler_factory=handler_factory)
     mcp = build_server(runtime)

@@ -1,8 +1,8 @@
-"""The token codec and the HTTP edge that verifies it.
+"""The token codec: key ring, mint, decrypt, validate. Pure: no web framework is imported here.
 
 A token is a compact JWE (RFC 7516) with `alg=dir`, `enc=A256GCM`: the claims are encrypted, not
-just signed, because they carry Splunk credentials. The CLI mints with the same codec
-(`mint_token`), so minting and verification can never drift.
+just signed, because they carry Splunk credentials. The CLI mints with this codec and the
+HTTP edge (server/edge.py) decodes with it, so minting and verification can never drift.
 """
 
 from __future__ import annotations
@@ -11,28 +11,19 @@ import base64
 import binascii
 import fnmatch
 import json
-import logging
 import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fastmcp.server.auth import AccessToken, TokenVerifier
 from joserfc import jwe
 from joserfc.errors import JoseError
 from joserfc.jwe import JWERegistry
 from joserfc.jwk import OctKey
-from mcp.server.auth.middleware.auth_context import AuthContextMiddleware
-from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from pydantic import ValidationError
-from starlette.authentication import AuthCredentials
-from starlette.middleware import Middleware
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.claims import TokenClaims
-
-logger = logging.getLogger(__name__)
 
 MAX_TOKEN_BYTES = 8192
 KEY_BYTES = 32  # A256GCM with alg=dir: the key is the content-encryption key
@@ -105,7 +96,11 @@ class TokenKeyRing:
                 raise KeySetError(f"key {kid!r} must have kty 'oct' (a symmetric key)")
             material = entry.get("k")
             try:
-                raw = _b64url_decode(material) if isinstance(material, str) and _B64URL.match(material) else None
+                raw = (
+                    _b64url_decode(material)
+                    if isinstance(material, str) and _B64URL.match(material)
+                    else None
+                )
             except (binascii.Error, ValueError):
                 raw = None
             if raw is None:
@@ -261,103 +256,8 @@ def host_allowed(host: str, port: int, patterns: Iterable[str]) -> bool:
     return False
 
 
-def decode_token(ring: TokenKeyRing, token: str, policy: TokenPolicy, now: float | None = None) -> TokenClaims:
+def decode_token(
+    ring: TokenKeyRing, token: str, policy: TokenPolicy, now: float | None = None
+) -> TokenClaims:
     """Decrypt and validate a token, or raise TokenRejected with a client-safe reason."""
     return validate_claims(decrypt_claims(ring, token), policy, now)
-
-
-class SplunkAccessToken(AccessToken):
-    """The verified identity of one request: the access token plus its typed claims."""
-
-    grant: TokenClaims
-
-
-class SplunkTokenVerifier(TokenVerifier):
-    """FastMCP auth provider for our tokens, with an edge middleware that names each rejection."""
-
-    def __init__(self, ring: TokenKeyRing, policy: TokenPolicy, mcp_path: str = "/mcp"):
-        super().__init__()
-        self.ring = ring
-        self.policy = policy
-        self.mcp_path = mcp_path
-
-    def authenticate(self, token: str) -> SplunkAccessToken:
-        claims = decode_token(self.ring, token, self.policy)
-        return SplunkAccessToken(
-            token=token, client_id=claims.sub, scopes=claims.scopes, expires_at=claims.exp, grant=claims
-        )
-
-    async def verify_token(self, token: str) -> AccessToken | None:
-        try:
-            return self.authenticate(token)
-        except TokenRejected:
-            return None
-
-    def get_middleware(self) -> list[Middleware]:
-        return [
-            Middleware(BearerTokenMiddleware, verifier=self),  # type: ignore[arg-type]  # starlette's loose typing
-            Middleware(AuthContextMiddleware),  # type: ignore[arg-type]
-        ]
-
-
-class BearerTokenMiddleware:
-    """Verifies `Authorization: Bearer` on the MCP path and answers every failure with a named 401.
-
-    FastMCP's own middleware collapses all failures into one generic message; operators and
-    clients need to know whether a token expired, hit the wrong server or was tampered with.
-    Other paths (/healthz) pass through unauthenticated.
-    """
-
-    def __init__(self, app: ASGIApp, verifier: SplunkTokenVerifier):
-        self.app = app
-        self.verifier = verifier
-
-    def _protects(self, path: str) -> bool:
-        base = self.verifier.mcp_path.rstrip("/")
-        return path == base or path.startswith(base + "/")
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self._protects(scope.get("path", "")):
-            await self.app(scope, receive, send)
-            return
-        header = _authorization_header(scope)
-        try:
-            if header is None:
-                raise TokenRejected("missing Authorization: Bearer token")
-            scheme, _, token = header.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                raise TokenRejected("Authorization scheme must be Bearer")
-            access = self.verifier.authenticate(token.strip())
-        except TokenRejected as rejection:
-            logger.info("token rejected: %s", rejection.reason)
-            await _send_unauthorized(send, rejection.reason)
-            return
-        scope["user"] = AuthenticatedUser(access)
-        scope["auth"] = AuthCredentials(access.scopes)
-        await self.app(scope, receive, send)
-
-
-def _authorization_header(scope: Scope) -> str | None:
-    for name, value in scope.get("headers", ()):
-        if name.lower() == b"authorization":
-            return value.decode("latin-1")
-    return None
-
-
-async def _send_unauthorized(send: Send, reason: str) -> None:
-    description = reason.replace('"', "'")
-    body = json.dumps({"error": "invalid_token", "error_description": description}).encode()
-    challenge = f'Bearer realm="splunk-mcp", error="invalid_token", error_description="{description}"'
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 401,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"www-authenticate", challenge.encode()),
-                (b"cache-control", b"no-store"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -107,7 +107,10 @@ class TokenClaims(_Strict):
     """The whole claim set of a token, after decryption."""
 
     iss: Annotated[str, StringConstraints(min_length=1, max_length=256)]
-    aud: Annotated[str, StringConstraints(min_length=1)] | Annotated[list[str], Field(min_length=1, max_length=16)]
+    aud: (
+        Annotated[str, StringConstraints(min_length=1)]
+        | Annotated[list[str], Field(min_length=1, max_length=16)]
+    )
     sub: Annotated[str, StringConstraints(min_length=1, max_length=256)]
     iat: int
     nbf: int | None = None

@@ -27,14 +27,29 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="splunk-mcp", description="A stateless MCP server for Splunk.")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="Run the server (HTTP by default, or stdio).")
-    serve.add_argument("--transport", choices=["http", "stdio"], default="http",
-                       help="http (stateless Streamable HTTP) or stdio (token from SPLUNK_MCP_TOKEN).")
+    serve.add_argument(
+        "--transport",
+        choices=["http", "stdio"],
+        default="http",
+        help="http (stateless Streamable HTTP) or stdio (token from SPLUNK_MCP_TOKEN).",
+    )
     for name, kind in SERVE_FLAGS.items():
-        serve.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind, default=None,
-                           help=f"overrides {ENV_PREFIX}{name.upper()}")
-    serve.add_argument("--enable-write-tools", action="store_true", default=None,
-                       help=f"overrides {ENV_PREFIX}ENABLE_WRITE_TOOLS")
-    demo = commands.add_parser("demo", help="Start the sandbox Splunk and the server, mint a token, print a curl.")
+        serve.add_argument(
+            f"--{name.replace('_', '-')}",
+            dest=name,
+            type=kind,
+            default=None,
+            help=f"overrides {ENV_PREFIX}{name.upper()}",
+        )
+    serve.add_argument(
+        "--enable-write-tools",
+        action="store_true",
+        default=None,
+        help=f"overrides {ENV_PREFIX}ENABLE_WRITE_TOOLS",
+    )
+    demo = commands.add_parser(
+        "demo", help="Start the sandbox Splunk and the server, mint a token, print a curl."
+    )
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--sandbox-port", type=int, default=0)
     demo.add_argument("--events", type=int, default=200_000)
@@ -63,18 +78,32 @@ def _serve_http(settings, overrides) -> int:  # type: ignore[no-untyped-def]  # 
 
     from server.app import build_runtime, build_server, create_app
 
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     build_server(build_runtime(settings))  # validate keys and toolsets now: refuse to start on a bad config
     if settings.workers > 1:
         # Workers are separate processes that read the environment: hand the flags over through it.
         for name, value in overrides.items():
             if value is not None:
                 os.environ[f"{ENV_PREFIX}{name.upper()}"] = str(value)
-        uvicorn.run("server.app:create_app", factory=True, host=settings.host, port=settings.port,
-                    workers=settings.workers, log_level=settings.log_level, server_header=False)
+        uvicorn.run(
+            "server.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level=settings.log_level,
+            server_header=False,
+        )
     else:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    log_level=settings.log_level, server_header=False)
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            server_header=False,
+        )
     return 0
 
 

@@ -18,8 +18,9 @@ import anyio.to_thread
 from fastmcp.exceptions import ToolError
 from fastmcp.server.dependencies import get_access_token, get_server
 
-from server.auth import SplunkAccessToken, TokenRejected, decode_token
+from server.auth import TokenRejected, decode_token
 from server.claims import SCOPE_WRITE, TokenClaims
+from server.edge import SplunkAccessToken
 from server.errors import tool_error
 from server.runtime import ServerRuntime, runtime_of
 from server.splunk.client import SplunkClient
@@ -45,7 +46,9 @@ class SplunkCall:
     async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run blocking Splunk I/O in a bounded worker thread, translating Splunk failures."""
         try:
-            return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=self._limiter)
+            return await anyio.to_thread.run_sync(
+                functools.partial(fn, *args, **kwargs), limiter=self._limiter
+            )
         except SplunkError as exc:
             raise tool_error(exc) from None
 

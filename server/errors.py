@@ -33,7 +33,9 @@ def tool_error(exc: SplunkError) -> ToolError:
     if isinstance(exc, SplunkNotFound):
         return ToolError(f"Not found in Splunk: {detail}. Check the name with the matching list_* tool.")
     if isinstance(exc, SplunkRequestError):
-        return ToolError(f"Splunk rejected the request: {detail}. Fix the arguments (or the SPL) and call again.")
+        return ToolError(
+            f"Splunk rejected the request: {detail}. Fix the arguments (or the SPL) and call again."
+        )
     if isinstance(exc, SplunkTlsError):
         return ToolError(
             f"{exc.summary}. The token's Splunk URL, verify_tls or ca_pem does not match the Splunk "
@@ -45,7 +47,9 @@ def tool_error(exc: SplunkError) -> ToolError:
             "and poll with get_search_job."
         )
     if isinstance(exc, SplunkUnreachable):
-        return ToolError(f"Splunk is unreachable: {exc.summary}. Retry later or check the token's Splunk URL.")
+        return ToolError(
+            f"Splunk is unreachable: {exc.summary}. Retry later or check the token's Splunk URL."
+        )
     if isinstance(exc, SplunkResponseTooLarge):
         return ToolError("Splunk's answer was too large. Ask for fewer rows or fields (count, fields).")
     return ToolError(f"Splunk failed: {detail}. Retry later.")

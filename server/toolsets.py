@@ -19,10 +19,20 @@ from server.settings import ServerSettings, SettingsError
 # openWorld is False: a tool only touches the caller's own Splunk, never the open internet.
 READ_ONLY = {"readOnlyHint": True, "destructiveHint": False, "idempotentHint": True, "openWorldHint": False}
 WRITE = {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False, "openWorldHint": False}
-WRITE_IDEMPOTENT = {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": True, "openWorldHint": False}
+WRITE_IDEMPOTENT = {
+    "readOnlyHint": False,
+    "destructiveHint": False,
+    "idempotentHint": True,
+    "openWorldHint": False,
+}
 DESTRUCTIVE = {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": True, "openWorldHint": False}
 # Starting or cancelling a search job changes Splunk state (a job exists), but destroys no data.
-JOB_CONTROL = {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False, "openWorldHint": False}
+JOB_CONTROL = {
+    "readOnlyHint": False,
+    "destructiveHint": False,
+    "idempotentHint": False,
+    "openWorldHint": False,
+}
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,9 @@ class Toolset:
 
 TOOLSETS: tuple[Toolset, ...] = (
     Toolset("search", "Search", "Run SPL, page results of search jobs, validate SPL."),
-    Toolset("discovery", "Discovery", "Indexes, sourcetypes, hosts, sources and fields: learn the data first."),
+    Toolset(
+        "discovery", "Discovery", "Indexes, sourcetypes, hosts, sources and fields: learn the data first."
+    ),
     Toolset("server", "Server", "Splunk version, health, apps, users, roles, messages."),
 )
 TOOLSETS_BY_ID = {toolset.id: toolset for toolset in TOOLSETS}

@@ -17,7 +17,7 @@ from joserfc.jwe import JWERegistry
 from joserfc.jwk import OctKey
 
 from server.auth import TokenKeyRing, mint_token, new_jwk
-from tests.conftest import Minter, ServerProcess, rpc
+from tests.support import Minter, ServerProcess, rpc
 
 SECRET = "sbx-admin-token"
 
@@ -45,11 +45,15 @@ def _encrypt_with_header(ring_key: dict[str, str], header: dict[str, Any], claim
 
 
 def _a256kw_token(ring_key: dict[str, str], claims: dict[str, Any]) -> str:
-    return _encrypt_with_header(ring_key, {"alg": "A256KW", "enc": "A256GCM", "typ": "JWT", "kid": ring_key["kid"]}, claims)
+    return _encrypt_with_header(
+        ring_key, {"alg": "A256KW", "enc": "A256GCM", "typ": "JWT", "kid": ring_key["kid"]}, claims
+    )
 
 
 @pytest.fixture(scope="module")
-def cases(mint: Minter, claims_for: Callable[..., dict[str, Any]], key_set: dict[str, Any]) -> dict[str, tuple[dict[str, str], str]]:
+def cases(
+    mint: Minter, claims_for: Callable[..., dict[str, Any]], key_set: dict[str, Any]
+) -> dict[str, tuple[dict[str, str], str]]:
     """name -> (headers to send, reason the 401 must name)."""
     good = mint()
     current = key_set["keys"][0]
@@ -67,8 +71,14 @@ def cases(mint: Minter, claims_for: Callable[..., dict[str, Any]], key_set: dict
         "wrong scheme": ({"Authorization": f"Basic {_b64(b'admin:changeme')}"}, "scheme must be Bearer"),
         "garbage": (bearer("not-a-token"), "malformed"),
         "truncated": (bearer(good.rsplit(".", 1)[0]), "malformed"),
-        "tampered header": (bearer(_b64(b'{"alg":"dir","enc":"A256GCM","typ":"JWT","kid":"test-current" }') + "." + good.split(".", 1)[1]),
-                            "cannot decrypt"),
+        "tampered header": (
+            bearer(
+                _b64(b'{"alg":"dir","enc":"A256GCM","typ":"JWT","kid":"test-current" }')
+                + "."
+                + good.split(".", 1)[1]
+            ),
+            "cannot decrypt",
+        ),
         "tampered iv": (bearer(_tamper(good, 2)), "cannot decrypt"),
         "tampered ciphertext": (bearer(_tamper(good, 3)), "cannot decrypt"),
         "tampered tag": (bearer(_tamper(good, 4)), "cannot decrypt"),
@@ -76,34 +86,105 @@ def cases(mint: Minter, claims_for: Callable[..., dict[str, Any]], key_set: dict
         "unknown kid": (bearer(mint_token(unknown_kid, claims_for())), "unknown key id"),
         "alg not dir": (bearer(_a256kw_token(current, claims_for())), "alg must be dir"),
         # A128CBC-HS256 also takes a 256-bit key, so this is a well-formed JWE that only the enc check refuses.
-        "enc not A256GCM": (bearer(_encrypt_with_header(
-            current, {"alg": "dir", "enc": "A128CBC-HS256", "typ": "JWT", "kid": current["kid"]}, claims_for())),
-            "enc must be A256GCM"),
-        "alg none": (bearer(_b64(b'{"alg":"none","enc":"A256GCM","typ":"JWT","kid":"test-current"}') + "...."), "alg must be dir"),
-        "zip": (bearer(_encrypt_with_header(
-            current, {"alg": "dir", "enc": "A256GCM", "zip": "DEF", "typ": "JWT", "kid": current["kid"]}, claims_for())), "zip"),
+        "enc not A256GCM": (
+            bearer(
+                _encrypt_with_header(
+                    current,
+                    {"alg": "dir", "enc": "A128CBC-HS256", "typ": "JWT", "kid": current["kid"]},
+                    claims_for(),
+                )
+            ),
+            "enc must be A256GCM",
+        ),
+        "alg none": (
+            bearer(_b64(b'{"alg":"none","enc":"A256GCM","typ":"JWT","kid":"test-current"}') + "...."),
+            "alg must be dir",
+        ),
+        "zip": (
+            bearer(
+                _encrypt_with_header(
+                    current,
+                    {"alg": "dir", "enc": "A256GCM", "zip": "DEF", "typ": "JWT", "kid": current["kid"]},
+                    claims_for(),
+                )
+            ),
+            "zip",
+        ),
         "expired": (bearer(mint(iat=now - 7200, exp=now - 3600)), "expired"),
         "not yet valid": (bearer(mint(nbf=now + 3600)), "not yet valid"),
         "wrong audience": (bearer(mint(aud="some-other-server")), "wrong audience"),
         "lifetime over maximum": (bearer(mint(exp=now + 30 * 86400)), "lifetime exceeds"),
         "oversize": (bearer("a" * 9000), "too large"),
-        "missing claim": (bearer(mint_token(TokenKeyRing.from_jwks(key_set["keys"]), without_jti)), "missing claim jti"),
-        "unknown claim": (bearer(_encrypt_with_header(current, {"alg": "dir", "enc": "A256GCM", "typ": "JWT", "kid": current["kid"]},
-                                                      {**claims_for(), "role": "admin"})), "unknown claim role"),
-        "http splunk url": (bearer(mint(splunk={"url": "http://127.0.0.1:8089", "auth": {"type": "bearer", "token": SECRET}})),
-                            "http:// Splunk URLs are not allowed"),
-        "tls verification off": (bearer(mint(splunk={"url": "https://127.0.0.1:8089", "verify_tls": False,
-                                                     "auth": {"type": "bearer", "token": SECRET}})), "verify_tls=false"),
-        "no read scope": (bearer(_encrypt_with_header(current, {"alg": "dir", "enc": "A256GCM", "typ": "JWT", "kid": current["kid"]},
-                                                      {**claims_for(), "scope": "splunk:write"})), "scope must include splunk:read"),
+        "missing claim": (
+            bearer(mint_token(TokenKeyRing.from_jwks(key_set["keys"]), without_jti)),
+            "missing claim jti",
+        ),
+        "unknown claim": (
+            bearer(
+                _encrypt_with_header(
+                    current,
+                    {"alg": "dir", "enc": "A256GCM", "typ": "JWT", "kid": current["kid"]},
+                    {**claims_for(), "role": "admin"},
+                )
+            ),
+            "unknown claim role",
+        ),
+        "http splunk url": (
+            bearer(
+                mint(splunk={"url": "http://127.0.0.1:8089", "auth": {"type": "bearer", "token": SECRET}})
+            ),
+            "http:// Splunk URLs are not allowed",
+        ),
+        "tls verification off": (
+            bearer(
+                mint(
+                    splunk={
+                        "url": "https://127.0.0.1:8089",
+                        "verify_tls": False,
+                        "auth": {"type": "bearer", "token": SECRET},
+                    }
+                )
+            ),
+            "verify_tls=false",
+        ),
+        "no read scope": (
+            bearer(
+                _encrypt_with_header(
+                    current,
+                    {"alg": "dir", "enc": "A256GCM", "typ": "JWT", "kid": current["kid"]},
+                    {**claims_for(), "scope": "splunk:write"},
+                )
+            ),
+            "scope must include splunk:read",
+        ),
     }
 
 
 CASE_NAMES = [
-    "missing header", "wrong scheme", "garbage", "truncated", "tampered header", "tampered iv", "tampered ciphertext",
-    "tampered tag", "wrong key", "unknown kid", "alg not dir", "enc not A256GCM", "alg none", "zip", "expired",
-    "not yet valid", "wrong audience", "lifetime over maximum", "oversize", "missing claim", "unknown claim",
-    "http splunk url", "tls verification off", "no read scope",
+    "missing header",
+    "wrong scheme",
+    "garbage",
+    "truncated",
+    "tampered header",
+    "tampered iv",
+    "tampered ciphertext",
+    "tampered tag",
+    "wrong key",
+    "unknown kid",
+    "alg not dir",
+    "enc not A256GCM",
+    "alg none",
+    "zip",
+    "expired",
+    "not yet valid",
+    "wrong audience",
+    "lifetime over maximum",
+    "oversize",
+    "missing claim",
+    "unknown claim",
+    "http splunk url",
+    "tls verification off",
+    "no read scope",
 ]
 
 
@@ -138,20 +219,25 @@ def test_server_log_holds_no_token_or_secret_after_the_bad_token_matrix(
             assert token[:40] not in log
 
 
-def test_host_outside_the_allowlist_is_refused(server_factory: Callable[..., ServerProcess], mint: Minter) -> None:
+def test_host_outside_the_allowlist_is_refused(
+    server_factory: Callable[..., ServerProcess], mint: Minter
+) -> None:
     server = server_factory(SPLUNK_MCP_ALLOWED_SPLUNK_HOSTS="*.splunkcloud.com,splunk.internal:8089")
     response = rpc(server.mcp_url, mint(), "tools/list")
     assert response.status_code == 401
     assert "host not allowed" in response.headers["www-authenticate"]
 
 
-def test_host_inside_the_allowlist_is_accepted(server_factory: Callable[..., ServerProcess], mint: Minter) -> None:
+def test_host_inside_the_allowlist_is_accepted(
+    server_factory: Callable[..., ServerProcess], mint: Minter
+) -> None:
     server = server_factory(SPLUNK_MCP_ALLOWED_SPLUNK_HOSTS="splunk.internal,127.0.0.*")
     assert rpc(server.mcp_url, mint(), "tools/list").status_code == 200
 
 
-def test_token_minted_with_the_previous_key_still_works(mcp_server: ServerProcess, key_set: dict[str, Any],
-                                                         claims_for: Callable[..., dict[str, Any]]) -> None:
+def test_token_minted_with_the_previous_key_still_works(
+    mcp_server: ServerProcess, key_set: dict[str, Any], claims_for: Callable[..., dict[str, Any]]
+) -> None:
     previous = TokenKeyRing.from_jwks([key_set["keys"][1]])
     response = rpc(mcp_server.mcp_url, mint_token(previous, claims_for()), "tools/list")
     assert response.status_code == 200
@@ -164,4 +250,3 @@ def test_healthz_needs_no_token_and_reveals_only_liveness(mcp_server: ServerProc
     response = httpx2.get(f"{mcp_server.url}/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
-

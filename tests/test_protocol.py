@@ -15,10 +15,12 @@ import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
 
-from tests.conftest import PROJECT_ROOT, Minter, ServerProcess, call_tool, rpc
+from tests.support import PROJECT_ROOT, Minter, ServerProcess, call_tool, rpc
 
 
-def test_a_single_tools_list_post_is_answered_without_initialize_or_session(mcp_server: ServerProcess, mint: Minter) -> None:
+def test_a_single_tools_list_post_is_answered_without_initialize_or_session(
+    mcp_server: ServerProcess, mint: Minter
+) -> None:
     response = rpc(mcp_server.mcp_url, mint(), "tools/list")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
@@ -37,8 +39,12 @@ def test_a_single_tools_call_post_reaches_splunk(mcp_server: ServerProcess, mint
 
 
 def test_run_search_answers_rows_from_the_sandbox_data(mcp_server: ServerProcess, mint: Minter) -> None:
-    result = call_tool(mcp_server.mcp_url, mint(), "run_search",
-                       {"query": "index=web status>=500 | stats count by host", "earliest_time": "-7d"})
+    result = call_tool(
+        mcp_server.mcp_url,
+        mint(),
+        "run_search",
+        {"query": "index=web status>=500 | stats count by host", "earliest_time": "-7d"},
+    )
     assert result["isError"] is False, result
     found = result["structuredContent"]
     assert found["is_done"] is True
@@ -48,7 +54,9 @@ def test_run_search_answers_rows_from_the_sandbox_data(mcp_server: ServerProcess
     assert found["truncated"] is False
 
 
-def test_a_splunk_user_the_sandbox_does_not_know_gives_a_tool_error_not_a_crash(mcp_server: ServerProcess, mint: Minter) -> None:
+def test_a_splunk_user_the_sandbox_does_not_know_gives_a_tool_error_not_a_crash(
+    mcp_server: ServerProcess, mint: Minter
+) -> None:
     token = mint(auth={"type": "bearer", "token": "no-such-splunk-token"})
     result = call_tool(mcp_server.mcp_url, token, "get_splunk_info")
     assert result["isError"] is True
@@ -62,7 +70,9 @@ def test_basic_and_session_credentials_work_too(mcp_server: ServerProcess, mint:
     assert call_tool(mcp_server.mcp_url, basic, "get_splunk_info")["structuredContent"]["user"] == "analyst"
 
 
-def test_wrong_ca_in_the_token_is_a_tls_tool_error(mcp_server: ServerProcess, mint: Minter, claims_for: Callable[..., dict]) -> None:
+def test_wrong_ca_in_the_token_is_a_tls_tool_error(
+    mcp_server: ServerProcess, mint: Minter, claims_for: Callable[..., dict]
+) -> None:
     from tests.tls_material import other_ca_pem
 
     claims = claims_for()
@@ -78,18 +88,24 @@ def test_unknown_method_is_a_jsonrpc_error(mcp_server: ServerProcess, mint: Mint
     assert response.json()["error"]["code"] == -32601
 
 
-def test_two_replicas_answer_the_same_token(server_factory: Callable[..., ServerProcess], mcp_server: ServerProcess,
-                                            mint: Minter) -> None:
+def test_two_replicas_answer_the_same_token(
+    server_factory: Callable[..., ServerProcess], mcp_server: ServerProcess, mint: Minter
+) -> None:
     replica = server_factory()
     token = mint()
-    answers = [call_tool(server.mcp_url, token, "get_splunk_info") for server in (mcp_server, replica, mcp_server, replica)]
+    answers = [
+        call_tool(server.mcp_url, token, "get_splunk_info")
+        for server in (mcp_server, replica, mcp_server, replica)
+    ]
     assert all(a["isError"] is False for a in answers)
     assert len({a["structuredContent"]["user"] for a in answers}) == 1
     assert replica.process.pid != mcp_server.process.pid
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
-async def test_fastmcp_client_works_in_both_protocol_modes(mode: str, mcp_server: ServerProcess, mint: Minter) -> None:
+async def test_fastmcp_client_works_in_both_protocol_modes(
+    mode: str, mcp_server: ServerProcess, mint: Minter
+) -> None:
     client = Client(StreamableHttpTransport(mcp_server.mcp_url, auth=mint()), mode=mode)  # type: ignore[arg-type]
     async with client:
         tools = await client.list_tools()
@@ -106,9 +122,19 @@ def test_stdio_transport_serves_the_token_from_the_environment(keys_file, mint: 
     from fastmcp.client.transports import StdioTransport
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPLUNK_MCP_")}
-    env.update({"SPLUNK_MCP_KEYS_FILE": str(keys_file), "SPLUNK_MCP_TOKEN": mint(), "SPLUNK_MCP_LOG_LEVEL": "warning"})
-    transport = StdioTransport(command=sys.executable, args=["-m", "server.cli", "serve", "--transport", "stdio"],
-                               env=env, cwd=str(PROJECT_ROOT))
+    env.update(
+        {
+            "SPLUNK_MCP_KEYS_FILE": str(keys_file),
+            "SPLUNK_MCP_TOKEN": mint(),
+            "SPLUNK_MCP_LOG_LEVEL": "warning",
+        }
+    )
+    transport = StdioTransport(
+        command=sys.executable,
+        args=["-m", "server.cli", "serve", "--transport", "stdio"],
+        env=env,
+        cwd=str(PROJECT_ROOT),
+    )
 
     async def run() -> dict:
         async with Client(transport) as client:
@@ -120,8 +146,14 @@ def test_stdio_transport_serves_the_token_from_the_environment(keys_file, mint: 
 
 def test_server_refuses_to_start_without_keys_and_names_the_variable() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPLUNK_MCP_")}
-    done = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--port", "0"], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "serve", "--port", "0"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "SPLUNK_MCP_KEYS" in done.stderr
 
@@ -130,7 +162,13 @@ def test_server_refuses_a_short_key_and_says_why(tmp_path) -> None:  # type: ign
     short = tmp_path / "keys.json"
     short.write_text('{"keys":[{"kty":"oct","kid":"short","k":"AAAAAAAAAAAAAAAAAAAAAA"}]}')
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPLUNK_MCP_")}
-    done = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--keys-file", str(short)], cwd=PROJECT_ROOT,
-                          env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "serve", "--keys-file", str(short)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "--keys-file" in done.stderr and "128 bits" in done.stderr

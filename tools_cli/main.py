@@ -61,7 +61,9 @@ def load_ring(keys_file: str | None) -> TokenKeyRing:
     elif os.environ.get(KEYS_ENV):
         text, source = os.environ[KEYS_ENV], KEYS_ENV
     else:
-        raise CliError(f"no key: pass --keys-file or set {KEYS_ENV} (make one with `splunk-mcp-token keygen`)")
+        raise CliError(
+            f"no key: pass --keys-file or set {KEYS_ENV} (make one with `splunk-mcp-token keygen`)"
+        )
     try:
         return TokenKeyRing.from_json(text)
     except KeySetError as exc:
@@ -101,7 +103,9 @@ def build_claims(args: argparse.Namespace, now: int) -> dict[str, Any]:
         try:
             splunk["ca_pem"] = Path(args.ca_file).read_text(encoding="ascii")
         except (OSError, UnicodeDecodeError) as exc:
-            raise CliError(f"--ca-file {args.ca_file}: {getattr(exc, 'strerror', None) or 'not a PEM file'}") from None
+            raise CliError(
+                f"--ca-file {args.ca_file}: {getattr(exc, 'strerror', None) or 'not a PEM file'}"
+            ) from None
     if args.app:
         splunk["app"] = args.app
     if args.owner:
@@ -141,8 +145,10 @@ def cmd_keygen(args: argparse.Namespace) -> int:
         raise CliError(f"--append {path}: {exc}") from None
     path.write_text(json.dumps({"keys": keys}, indent=2) + "\n", encoding="utf-8")
     path.chmod(stat.S_IRUSR | stat.S_IWUSR)
-    print(f"added key {jwk['kid']} ({'first: it mints' if args.first else 'last: decrypt only'}) to {path}",
-          file=sys.stderr)
+    print(
+        f"added key {jwk['kid']} ({'first: it mints' if args.first else 'last: decrypt only'}) to {path}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -154,7 +160,9 @@ def cmd_mint(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CliError(_explain_invalid(exc)) from None
     if args.json:
-        print(json.dumps({"token": token, "jti": claims["jti"], "exp": claims["exp"], "kid": ring.minting_kid}))
+        print(
+            json.dumps({"token": token, "jti": claims["jti"], "exp": claims["exp"], "kid": ring.minting_kid})
+        )
     else:
         print(token)
     return 0
@@ -180,14 +188,20 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         raise CliError(f"cannot inspect: {rejection.reason}") from None
     problem = None
     try:
-        validate_claims(raw, TokenPolicy(audience=args.aud, allow_insecure_http=True, allow_tls_verify_off=True))
+        validate_claims(
+            raw, TokenPolicy(audience=args.aud, allow_insecure_http=True, allow_tls_verify_off=True)
+        )
     except TokenRejected as rejection:
         problem = rejection.reason
     try:
         shown: Any = TokenClaims.model_validate(raw).model_dump(mode="json", exclude_none=True)
     except ValueError:
         shown = _mask(raw)
-    print(json.dumps({"header": header, "claims": shown, "valid": problem is None, "problem": problem}, indent=2))
+    print(
+        json.dumps(
+            {"header": header, "claims": shown, "valid": problem is None, "problem": problem}, indent=2
+        )
+    )
     return 0 if problem is None else 1
 
 
@@ -210,18 +224,28 @@ def _parser() -> argparse.ArgumentParser:
     keygen.set_defaults(handler=cmd_keygen)
 
     mint = commands.add_parser("mint", help="Mint a token; prints only the token.")
-    mint.add_argument("--url", required=True, help="Splunk management URL, e.g. https://splunk.example.com:8089")
-    mint.add_argument("--auth", choices=["bearer", "basic", "session"], default="bearer",
-                      help="bearer: Splunk auth token ($SPLUNK_TOKEN); basic: --username + $SPLUNK_PASSWORD; "
-                           "session: $SPLUNK_SESSION_KEY")
+    mint.add_argument(
+        "--url", required=True, help="Splunk management URL, e.g. https://splunk.example.com:8089"
+    )
+    mint.add_argument(
+        "--auth",
+        choices=["bearer", "basic", "session"],
+        default="bearer",
+        help="bearer: Splunk auth token ($SPLUNK_TOKEN); basic: --username + $SPLUNK_PASSWORD; "
+        "session: $SPLUNK_SESSION_KEY",
+    )
     mint.add_argument("--username", help="Splunk user for --auth basic")
     mint.add_argument("--secret-env", metavar="VAR", help="read the secret from this variable instead")
-    mint.add_argument("--secret-stdin", action="store_true", help="read the secret from the first line of stdin")
+    mint.add_argument(
+        "--secret-stdin", action="store_true", help="read the secret from the first line of stdin"
+    )
     mint.add_argument("--sub", required=True, help="who the token is for (shown in logs)")
     mint.add_argument("--ttl", default="8h", help="lifetime: seconds or 30m, 8h, 7d (default 8h)")
     mint.add_argument("--aud", default="splunk-mcp", help="audience (default splunk-mcp)")
     mint.add_argument("--iss", default=DEFAULT_ISSUER, help=f"issuer (default {DEFAULT_ISSUER})")
-    mint.add_argument("--scope", default=SCOPE_READ, help="space- or comma-separated: splunk:read [splunk:write]")
+    mint.add_argument(
+        "--scope", default=SCOPE_READ, help="space- or comma-separated: splunk:read [splunk:write]"
+    )
     mint.add_argument("--tools", help="comma-separated allow-list of tool names")
     mint.add_argument("--app", help="Splunk app namespace")
     mint.add_argument("--owner", help="Splunk owner namespace")

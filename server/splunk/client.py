@@ -110,7 +110,9 @@ class SplunkClient:
         return entry[0].get("content", {}) if entry else {}
 
     # --- search ----------------------------------------------------------------------------
-    def oneshot(self, query: str, *, earliest: str | None, latest: str | None, count: int, offset: int = 0) -> ResultSet:
+    def oneshot(
+        self, query: str, *, earliest: str | None, latest: str | None, count: int, offset: int = 0
+    ) -> ResultSet:
         params: dict[str, Any] = {"search": query, "exec_mode": "oneshot", "count": count, "offset": offset}
         if earliest:
             params["earliest_time"] = earliest

@@ -116,7 +116,7 @@ def translated() -> Iterator[None]:
         raise SplunkTlsError(f"TLS verification of Splunk failed: {exc.verify_message}") from None
     except ssl.SSLError as exc:
         raise SplunkTlsError(f"TLS handshake with Splunk failed: {exc.reason or 'ssl error'}") from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise SplunkTimeout("Splunk did not answer in time") from None
     except socket.gaierror:
         raise SplunkUnreachable("Splunk host name does not resolve") from None

@@ -13,7 +13,9 @@ from server.pages import PageInfo, page_info
 from server.toolsets import READ_ONLY
 
 Count = Annotated[int, Field(ge=1, le=1000, description="Items per page (max 1000).")]
-Offset = Annotated[int, Field(ge=0, le=1_000_000, description="Items to skip; pass the previous next_offset.")]
+Offset = Annotated[
+    int, Field(ge=0, le=1_000_000, description="Items to skip; pass the previous next_offset.")
+]
 
 
 class IndexSummary(BaseModel):

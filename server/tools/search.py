@@ -7,6 +7,7 @@ never as a request held open until some proxy kills it.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Annotated, Any
 
@@ -22,16 +23,35 @@ from server.pages import PageInfo, page_info, shape_rows
 from server.spl import normalize_query
 from server.toolsets import JOB_CONTROL, READ_ONLY
 
-Query = Annotated[str, Field(min_length=1, max_length=20_000, description="SPL, e.g. `index=web status>=500 | stats count by host`.")]
+Query = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=20_000,
+        description="SPL, e.g. `index=web status>=500 | stats count by host`.",
+    ),
+]
 Earliest = Annotated[
     str | None,
-    Field(max_length=64, description="Start of the window: a Splunk time modifier (-24h, -7d@d), epoch or ISO 8601. Default: the server's window (-24h)."),
+    Field(
+        max_length=64,
+        description="Start of the window: a Splunk time modifier (-24h, -7d@d), epoch or ISO 8601. Default: the server's window (-24h).",
+    ),
 ]
 Latest = Annotated[str, Field(max_length=64, description="End of the window (default now).")]
-Count = Annotated[int | None, Field(ge=1, le=10_000, description="Rows per page (server default 100, server cap applies).")]
-Offset = Annotated[int, Field(ge=0, le=10_000_000, description="Rows to skip; pass the previous next_offset.")]
-Sid = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:@-]+$", description="A search job id (sid).")]
-WaitSeconds = Annotated[float | None, Field(ge=0, le=300, description="How long to wait for the job (server cap applies).")]
+Count = Annotated[
+    int | None, Field(ge=1, le=10_000, description="Rows per page (server default 100, server cap applies).")
+]
+Offset = Annotated[
+    int, Field(ge=0, le=10_000_000, description="Rows to skip; pass the previous next_offset.")
+]
+Sid = Annotated[
+    str,
+    Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:@-]+$", description="A search job id (sid)."),
+]
+WaitSeconds = Annotated[
+    float | None, Field(ge=0, le=300, description="How long to wait for the job (server cap applies).")
+]
 
 
 class JobStatus(BaseModel):
@@ -58,8 +78,12 @@ class SearchResult(BaseModel):
     fields: list[str]
     rows: list[dict[str, Any]]
     page: PageInfo
-    truncated: bool = Field(description="True when rows or values were cut: more rows exist, or the byte cap hit.")
-    values_truncated: bool = Field(description="True when long values were shortened (marked '…[truncated N chars]').")
+    truncated: bool = Field(
+        description="True when rows or values were cut: more rows exist, or the byte cap hit."
+    )
+    values_truncated: bool = Field(
+        description="True when long values were shortened (marked '…[truncated N chars]')."
+    )
     earliest_time: str | None = None
     latest_time: str | None = None
     messages: list[str] = Field(default_factory=list)
@@ -92,11 +116,23 @@ def _flag(value: Any) -> bool:
 
 def job_status(sid: str, entry: dict[str, Any] | None) -> JobStatus:
     if entry is None:  # Splunk answers 204 for a moment after dispatch
-        return JobStatus(sid=sid, state="QUEUED", is_done=False, is_failed=False, progress=0.0,
-                         event_count=0, result_count=0, scan_count=0)
+        return JobStatus(
+            sid=sid,
+            state="QUEUED",
+            is_done=False,
+            is_failed=False,
+            progress=0.0,
+            event_count=0,
+            result_count=0,
+            scan_count=0,
+        )
     content = entry.get("content", {})
     messages = content.get("messages") or []
-    texts = [str(m.get("text", m)) if isinstance(m, dict) else str(m) for m in messages] if isinstance(messages, list) else []
+    texts = (
+        [str(m.get("text", m)) if isinstance(m, dict) else str(m) for m in messages]
+        if isinstance(messages, list)
+        else []
+    )
     return JobStatus(
         sid=sid,
         state=str(content.get("dispatchState", "UNKNOWN")),
@@ -117,15 +153,24 @@ def _row_count(splunk: SplunkCall, count: int | None) -> int:
     return min(count or settings.row_limit_default, settings.row_limit_max)
 
 
-async def _fetch_page(splunk: SplunkCall, status: JobStatus, *, count: int | None, offset: int,
-                      earliest: str | None = None, latest: str | None = None) -> SearchResult:
+async def _fetch_page(
+    splunk: SplunkCall,
+    status: JobStatus,
+    *,
+    count: int | None,
+    offset: int,
+    earliest: str | None = None,
+    latest: str | None = None,
+) -> SearchResult:
     settings = splunk.runtime.settings
     size = _row_count(splunk, count)
     total = status.result_count
     if status.is_done:
         result = await splunk.run(splunk.client.job_rows, status.sid, "results", count=size, offset=offset)
     else:
-        result = await splunk.run(splunk.client.job_rows, status.sid, "results_preview", count=size, offset=offset)
+        result = await splunk.run(
+            splunk.client.job_rows, status.sid, "results_preview", count=size, offset=offset
+        )
     rows, values_cut, rows_cut = shape_rows(
         result.rows, field_chars=settings.field_chars_max, byte_budget=settings.result_bytes_max
     )
@@ -133,16 +178,26 @@ async def _fetch_page(splunk: SplunkCall, status: JobStatus, *, count: int | Non
     page = page_info(total=total if status.is_done else None, offset=offset, returned=len(rows), more=more)
     note = None
     if not status.is_done:
-        note = (f"The search is still running ({status.progress:.0%}); these are preview rows. "
-                f"Call get_search_job('{status.sid}') until is_done, then get_search_results.")
+        note = (
+            f"The search is still running ({status.progress:.0%}); these are preview rows. "
+            f"Call get_search_job('{status.sid}') until is_done, then get_search_results."
+        )
     elif page.has_more:
         note = f"More rows: call get_search_results(sid='{status.sid}', offset={page.next_offset})."
     return SearchResult(
-        sid=status.sid, is_done=status.is_done, state=status.state, progress=status.progress,
-        fields=result.fields or sorted({k for row in rows for k in row}), rows=rows, page=page,
-        truncated=page.has_more or rows_cut, values_truncated=values_cut,
-        earliest_time=earliest, latest_time=latest,
-        messages=[m["text"] for m in result.messages if m.get("text")] + status.messages, note=note,
+        sid=status.sid,
+        is_done=status.is_done,
+        state=status.state,
+        progress=status.progress,
+        fields=result.fields or sorted({k for row in rows for k in row}),
+        rows=rows,
+        page=page,
+        truncated=page.has_more or rows_cut,
+        values_truncated=values_cut,
+        earliest_time=earliest,
+        latest_time=latest,
+        messages=[m["text"] for m in result.messages if m.get("text")] + status.messages,
+        note=note,
     )
 
 
@@ -159,11 +214,9 @@ async def _wait_for_job(splunk: SplunkCall, sid: str, budget: float) -> JobStatu
 
 
 async def _cancel_quietly(splunk: SplunkCall, sid: str) -> None:
-    with anyio.CancelScope(shield=True):
-        try:
-            await splunk.run(splunk.client.control_job, sid, "cancel")
-        except ToolError:
-            pass  # the job may already be gone; its TTL reaps it anyway
+    # The job may already be gone; its TTL reaps it anyway.
+    with anyio.CancelScope(shield=True), contextlib.suppress(ToolError):
+        await splunk.run(splunk.client.control_job, sid, "cancel")
 
 
 async def _start(splunk: SplunkCall, query: str, earliest: str | None, latest: str) -> tuple[str, str]:
@@ -171,7 +224,10 @@ async def _start(splunk: SplunkCall, query: str, earliest: str | None, latest: s
     settings = splunk.runtime.settings
     earliest = earliest or settings.default_earliest
     sid = await splunk.run(
-        splunk.client.create_job, spl, earliest_time=earliest, latest_time=latest,
+        splunk.client.create_job,
+        spl,
+        earliest_time=earliest,
+        latest_time=latest,
         ttl=settings.search_job_ttl_seconds,
     )
     return sid, earliest
@@ -198,12 +254,18 @@ async def run_search(
     """
     settings = splunk.runtime.settings
     sid, earliest = await _start(splunk, query, earliest_time, latest_time)
-    budget = min(settings.search_wait_seconds, wait_seconds if wait_seconds is not None else settings.search_wait_seconds)
+    budget = min(
+        settings.search_wait_seconds,
+        wait_seconds if wait_seconds is not None else settings.search_wait_seconds,
+    )
     try:
         status = await _wait_for_job(splunk, sid, budget)
         if status.is_failed:
-            raise ToolError("The search failed in Splunk: " + ("; ".join(status.messages) or status.state)
-                            + ". Fix the SPL and call run_search again.")
+            raise ToolError(
+                "The search failed in Splunk: "
+                + ("; ".join(status.messages) or status.state)
+                + ". Fix the SPL and call run_search again."
+            )
         return await _fetch_page(splunk, status, count=count, offset=0, earliest=earliest, latest=latest_time)
     except anyio.get_cancelled_exc_class():
         await _cancel_quietly(splunk, sid)  # the MCP request was cancelled: stop the Splunk job too
@@ -282,8 +344,21 @@ async def validate_spl(query: Query, splunk: SplunkCall = Depends(splunk_call)) 
         except ToolError as exc:
             valid = False
             problems.insert(0, str(exc))
-    return SplValidation(valid=valid, allowed=verdict.allowed, commands=list(verdict.commands),
-                         problems=problems, normalized_query=normalize_query(query))
+    return SplValidation(
+        valid=valid,
+        allowed=verdict.allowed,
+        commands=list(verdict.commands),
+        problems=problems,
+        normalized_query=normalize_query(query),
+    )
 
 
-TOOLS = (run_search, start_search, get_search_job, get_search_results, cancel_search_job, list_search_jobs, validate_spl)
+TOOLS = (
+    run_search,
+    start_search,
+    get_search_job,
+    get_search_results,
+    cancel_search_job,
+    list_search_jobs,
+    validate_spl,
+)
