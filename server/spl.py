@@ -120,6 +120,8 @@ _PLAIN_RUN = re.compile(r'[^"\\`]+')
 _MACRO_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]*")
 
 _MAX_LOOKUPS = 256
+# Each level repeats its inner text in the enclosing command's arguments, so nesting is bounded.
+_MAX_SUBSEARCH_NESTING = 32
 
 _HINT_READ_ONLY = "Remove it; this server only runs read-only searches."
 _HINT_SYNTAX = "Fix the quoting, brackets or backticks and call again."
@@ -528,6 +530,8 @@ def _parse(
                 raise SplSyntaxError("a closing parenthesis has no opening one")
             frame.parens -= 1
         elif ch == "[":
+            if len(stack) > _MAX_SUBSEARCH_NESTING:
+                raise SplSyntaxError(f"subsearches are nested more than {_MAX_SUBSEARCH_NESTING} levels deep")
             stack.append(_Frame(i + 1, len(stack)))
             open_segment(i + 1)
         elif ch == "]":
@@ -740,16 +744,14 @@ class _Session:
             if body is None:
                 raise _Denied(
                     PolicyViolation(
-                        "savedsearch",
+                        label,
                         f"{label} does not exist for this user",
                         location,
                         "Check the saved search name (list saved searches first).",
                     )
                 )
             if not isinstance(body, str):
-                raise _Denied(
-                    PolicyViolation("savedsearch", f"{label} has SPL this server cannot read", location)
-                )
+                raise _Denied(PolicyViolation(label, f"{label} has SPL this server cannot read", location))
             if replacements:
                 body = _substitute(body, replacements)
             return self.check_text(body, (*origin, label), depth + 1)

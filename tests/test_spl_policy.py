@@ -102,9 +102,15 @@ def test_allowed_case_lists_only_permitted_commands(case: PolicyCase) -> None:
 
 def test_commands_are_listed_in_order_with_subsearches_and_expansions() -> None:
     verdict = POLICY.check(
-        'index=web [search a | head 1] | `web_errors` | savedsearch "Web traffic by status"', DictResolver()
+        'index=web [search a | head 1] | search `web_errors` | savedsearch "Web traffic by status"',
+        DictResolver(),
     )
     assert verdict.commands == ("search", "search", "head", "search", "savedsearch", "search", "stats")
+
+
+def test_a_macro_after_a_pipe_supplies_the_command_name() -> None:
+    verdict = POLICY.check("index=app | `web_errors`", DictResolver())
+    assert verdict.commands == ("search", "index")
 
 
 def test_explain_names_command_macro_and_fix() -> None:
@@ -269,6 +275,13 @@ def test_overlong_query_is_denied() -> None:
 
 def test_non_text_query_is_denied() -> None:
     assert not POLICY.check(None).allowed  # type: ignore[arg-type]  # a caller bug must still deny
+
+
+def test_subsearch_nesting_is_bounded() -> None:
+    assert POLICY.check("index=web " + "[search a " * 32 + "]" * 32).allowed
+    verdict = POLICY.check("index=web " + "[search a " * 33 + "]" * 33)
+    assert not verdict.allowed
+    assert "nested more than 32 levels" in verdict.explain()
 
 
 @pytest.mark.parametrize(
