@@ -115,7 +115,9 @@ _BOOLEAN_WORDS = frozenset({"not", "and", "or", "xor"})
 # After a backslash outside quotes these characters would change how the query splits, and Splunk's
 # reading is not documented well enough to guess, so the check refuses them.
 _STRUCTURAL = frozenset('"|[]`')
-_NAME_STOP = frozenset("[]|()=\"'<>!:*,")
+# A command name ends here; quotes and odd characters stay in it and are folded away by _canonical,
+# so `| "delete"` still reads as delete.
+_NAME_STOP = frozenset("[]|()=<>!,")
 _PLAIN_RUN = re.compile(r'[^"\\`]+')
 _MACRO_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]*")
 
@@ -452,10 +454,10 @@ def _segment_command(
     name = token if token.startswith("`") else _canonical(token)
     if not frame_first:
         return name, rest.strip()
-    follows_ok = not rest or rest[0].isspace() or rest[0] == "["
-    if name == "search" and follows_ok:
-        return "search", rest.strip()
-    if token and token[0].isalpha() and follows_ok and name not in _BOOLEAN_WORDS and first_word(name):
+    # `[inputlookup x]` runs a command; `[host=a]`, `[host::a]`, `["phrase"]` and `[err*]` are terms.
+    plain = bool(token) and token[0].isalpha() and all(ch.isalnum() or ch == "_" for ch in token)
+    ends_plainly = not rest or rest[0].isspace() or rest[0] == "["
+    if plain and ends_plainly and (name == "search" or (name not in _BOOLEAN_WORDS and first_word(name))):
         return name, rest.strip()
     return "search", text.strip()
 
@@ -863,10 +865,10 @@ class SplPolicy:
     """An immutable SPL policy: a deny list, an optional allow list, and expansion bounds.
 
     A command runs only if it is not denied and, in allow-list mode, it is listed (`search` too).
+    The verdict is about `normalize_query(query)`: that is the text the caller must send to Splunk.
     """
 
     __slots__ = (
-        "_frozen",
         "allowed_commands",
         "denied_commands",
         "denied_rest_paths",
@@ -906,7 +908,6 @@ class SplPolicy:
         setter(self, "max_expansion_depth", int(max_expansion_depth))
         setter(self, "max_query_length", int(max_query_length))
         setter(self, "max_expanded_length", 10 * int(max_query_length))
-        setter(self, "_frozen", True)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("SplPolicy is immutable")

@@ -108,6 +108,10 @@ CORPUS: list[PolicyCase] = [
     _no("index=main | \uff44\uff45\uff4c\uff45\uff54\uff45", "full-width letters fold to delete", "delete"),
     _no("   | delete", "leading whitespace before the pipe", "delete"),
     _no("SEARCH index=main | Collect index=summary", "upper-case search and collect", "collect"),
+    _no('index=main | "delete"', "a quoted command name", "delete"),
+    _no("index=main | de\u200blete", "a zero-width space inside the command name", "delete"),
+    _no("index=web [Delete]", "a bare mixed-case writer opening a subsearch", "delete", "subsearch"),
+    _ok('index=web ["outputlookup" x]', "a quoted phrase opening a subsearch is a search term"),
     # --- the default deny list ------------------------------------------------------------------------------
     _no("index=main | delete", "delete removes events", "delete"),
     _no("index=web | stats count | collect index=summary", "collect writes an index", "collect"),
@@ -237,6 +241,13 @@ CORPUS: list[PolicyCase] = [
         "delete",
         "saved search 'Purge old events'",
     ),
+    _no(
+        '| union [search index=web] savedsearch:"Export assets"',
+        "union runs a saved search that writes",
+        "outputlookup",
+        "saved search 'Export assets'",
+    ),
+    _no('`by_host("a") | delete`', "a pipe inside the macro call is not a macro reference", ""),
     # --- rest to credential and admin endpoints ---------------------------------------------------------------
     _no("| rest /services/storage/passwords", "stored credentials", "rest"),
     _no("| rest /servicesNS/-/-/storage/passwords", "servicesNS spelling", "rest"),
