@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 ENV_PREFIX = "SPLUNK_MCP_"
 
 # The toolsets a server enables when the operator names none (see server/toolsets.py).
-DEFAULT_TOOLSETS = ("search", "discovery", "server")
+DEFAULT_TOOLSETS = ("search", "discovery", "server", "knowledge", "alerts", "kvstore")
 
 CsvList = Annotated[tuple[str, ...], NoDecode]
 

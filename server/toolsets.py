@@ -53,6 +53,10 @@ TOOLSETS: tuple[Toolset, ...] = (
         "discovery", "Discovery", "Indexes, sourcetypes, hosts, sources and fields: learn the data first."
     ),
     Toolset("server", "Server", "Splunk version, health, apps, users, roles, messages."),
+    Toolset("knowledge", "Knowledge objects", "Saved searches, macros, eventtypes, data models, lookups, dashboards, configs."),
+    Toolset("alerts", "Alerts", "Alerting saved searches and fired alerts."),
+    Toolset("kvstore", "KV store", "KV store collections and queries."),
+    Toolset("write", "Write", "Create, change and delete saved searches and KV store data.", write=True),
 )
 TOOLSETS_BY_ID = {toolset.id: toolset for toolset in TOOLSETS}
 

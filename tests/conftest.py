@@ -84,3 +84,25 @@ def server_factory(
 def mcp_server(server_factory: Callable[..., ServerProcess]) -> ServerProcess:
     """The default server: every read toolset, write tools off."""
     return server_factory()
+
+
+@pytest.fixture(scope="session")
+def write_server(server_factory: Callable[..., ServerProcess]) -> ServerProcess:
+    """A server with every toolset and the write tools enabled (they still need scope splunk:write)."""
+    return server_factory(SPLUNK_MCP_ENABLE_WRITE_TOOLS="true")
+
+
+@pytest.fixture(scope="session")
+def admin_token(mint: Minter) -> str:
+    return mint(exp=int(__import__("time").time()) + 6 * 3600)
+
+
+@pytest.fixture(scope="session")
+def analyst_token(mint: Minter) -> str:
+    """The sandbox's `analyst`: cannot see the security and _internal indexes."""
+    return mint(auth={"type": "bearer", "token": "sbx-analyst-token"})
+
+
+@pytest.fixture(scope="session")
+def write_token(mint: Minter) -> str:
+    return mint(scope="splunk:read splunk:write")

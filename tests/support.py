@@ -121,3 +121,11 @@ def call_tool(url: str, token: str, name: str, arguments: dict[str, Any] | None 
     response = rpc(url, token, "tools/call", {"name": name, "arguments": arguments or {}})
     assert response.status_code == 200, response.text
     return response.json()["result"]
+
+
+def mcp_client(server: ServerProcess, token: str, mode: str = "auto") -> Any:
+    """A FastMCP Client over real HTTP to `server` (use as `async with mcp_client(...) as client`)."""
+    from fastmcp import Client
+    from fastmcp.client.transports import StreamableHttpTransport
+
+    return Client(StreamableHttpTransport(server.mcp_url, auth=token), mode=mode)  # type: ignore[arg-type]

@@ -233,7 +233,7 @@ async def _start(splunk: SplunkCall, query: str, earliest: str | None, latest: s
     return sid, earliest
 
 
-@tool(title="Run a Splunk search", tags={"search"}, annotations=JOB_CONTROL)
+@tool(title="Run a Splunk search", tags={"search"}, annotations=READ_ONLY)
 async def run_search(
     query: Query,
     earliest_time: Earliest = None,
@@ -272,7 +272,7 @@ async def run_search(
         raise
 
 
-@tool(title="Start a Splunk search job", tags={"search"}, annotations=JOB_CONTROL)
+@tool(title="Start a Splunk search job", tags={"search"}, annotations=READ_ONLY)
 async def start_search(
     query: Query,
     earliest_time: Earliest = None,

@@ -1,0 +1,3 @@
+"""alerts toolset (being written)."""
+
+TOOLS: tuple = ()

@@ -1,0 +1,3 @@
+"""knowledge toolset (being written)."""
+
+TOOLS: tuple = ()

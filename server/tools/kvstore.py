@@ -1,0 +1,3 @@
+"""kvstore toolset (being written)."""
+
+TOOLS: tuple = ()

@@ -1,0 +1,3 @@
+"""write toolset (being written)."""
+
+TOOLS: tuple = ()
