@@ -153,7 +153,7 @@ def _row_count(splunk: SplunkCall, count: int | None) -> int:
     return min(count or settings.row_limit_default, settings.row_limit_max)
 
 
-async def _fetch_page(
+async def fetch_page(
     splunk: SplunkCall,
     status: JobStatus,
     *,
@@ -201,7 +201,7 @@ async def _fetch_page(
     )
 
 
-async def _wait_for_job(splunk: SplunkCall, sid: str, budget: float) -> JobStatus:
+async def wait_for_job(splunk: SplunkCall, sid: str, budget: float) -> JobStatus:
     """Poll with a growing interval until the job is done or the budget is spent."""
     deadline = time.monotonic() + budget
     interval = 0.05
@@ -213,7 +213,7 @@ async def _wait_for_job(splunk: SplunkCall, sid: str, budget: float) -> JobStatu
         interval = min(interval * 1.6, 1.0)
 
 
-async def _cancel_quietly(splunk: SplunkCall, sid: str) -> None:
+async def cancel_quietly(splunk: SplunkCall, sid: str) -> None:
     # The job may already be gone; its TTL reaps it anyway.
     with anyio.CancelScope(shield=True), contextlib.suppress(ToolError):
         await splunk.run(splunk.client.control_job, sid, "cancel")
@@ -259,16 +259,16 @@ async def run_search(
         wait_seconds if wait_seconds is not None else settings.search_wait_seconds,
     )
     try:
-        status = await _wait_for_job(splunk, sid, budget)
+        status = await wait_for_job(splunk, sid, budget)
         if status.is_failed:
             raise ToolError(
                 "The search failed in Splunk: "
                 + ("; ".join(status.messages) or status.state)
                 + ". Fix the SPL and call run_search again."
             )
-        return await _fetch_page(splunk, status, count=count, offset=0, earliest=earliest, latest=latest_time)
+        return await fetch_page(splunk, status, count=count, offset=0, earliest=earliest, latest=latest_time)
     except anyio.get_cancelled_exc_class():
-        await _cancel_quietly(splunk, sid)  # the MCP request was cancelled: stop the Splunk job too
+        await cancel_quietly(splunk, sid)  # the MCP request was cancelled: stop the Splunk job too
         raise
 
 
@@ -306,7 +306,7 @@ async def get_search_results(
     Follow `page.next_offset` while `page.has_more`. On a running job you get preview rows.
     """
     status = job_status(sid, await splunk.run(splunk.client.job, sid))
-    return await _fetch_page(splunk, status, count=count, offset=offset)
+    return await fetch_page(splunk, status, count=count, offset=offset)
 
 
 @tool(title="Cancel a search job", tags={"search"}, annotations=JOB_CONTROL)
