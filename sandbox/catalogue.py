@@ -225,15 +225,15 @@ ASSETS = [
     ("web-01", "platform-team", "high", "10.0.1.11"),
     ("web-02", "platform-team", "high", "10.0.1.12"),
     ("web-03", "platform-team", "medium", "10.0.1.13"),
+    ("web-04", "platform-team", "medium", "10.0.1.14"),
     ("app-01", "payments-team", "critical", "10.0.2.21"),
     ("app-02", "payments-team", "critical", "10.0.2.22"),
+    ("app-03", "payments-team", "high", "10.0.2.23"),
     ("db-01", "data-team", "critical", "10.0.3.31"),
-    ("db-02", "data-team", "high", "10.0.3.32"),
-    ("auth-01", "identity-team", "critical", "10.0.4.41"),
-    ("vpn-01", "netops", "high", "10.0.5.51"),
-    ("fw-01", "netops", "critical", "10.0.5.52"),
+    ("db-02", "data-team", "critical", "10.0.3.32"),
+    ("bastion-01", "secops", "critical", "10.0.7.71"),
+    ("dc-01", "identity-team", "critical", "10.0.4.41"),
     ("mail-01", "it-ops", "medium", "10.0.6.61"),
-    ("jump-01", "secops", "high", "10.0.7.71"),
 ]
 
 WEB_OVERVIEW_XML = """<dashboard version="1.1" theme="light">

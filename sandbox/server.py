@@ -319,8 +319,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and not self._apply_fault(fault, req):
             return
         response = self._respond(req, split is not None, fault)
-        self._write(response, fault if fault is not None and fault.kind == "slow_stream" else None)
+        # Recorded before writing: once a client holds the response, the log already shows its request.
         self._record(req, response.status)
+        self._write(response, fault if fault is not None and fault.kind == "slow_stream" else None)
 
     def _respond(self, req: Request, known: bool, fault: Fault | None) -> Response:
         state = self.server.state
