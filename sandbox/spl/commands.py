@@ -85,8 +85,7 @@ def _search(args: str, ctx: Context) -> Executor:
         if limit is not None:
             matched = []
             scanned = 0
-            for e in events:
-                scanned += 1
+            for scanned, e in enumerate(events, 1):  # noqa: B007 - `scanned` is read after the loop
                 if pred(e):
                     matched.append(e)
                     if len(matched) >= limit:
@@ -284,7 +283,7 @@ def _sort(args: str, ctx: Context) -> Executor:
         if t.kind == "WORD" and text[:1] in "+-" and len(text) > 1:
             descending, text = text[0] == "-", text[1:]
         mode = "auto"
-        if i + 3 < len(tokens) + 1 and i + 1 < len(tokens) and tokens[i + 1].kind == "LP":
+        if i + 2 < len(tokens) and tokens[i + 1].kind == "LP":
             mode = text.lower()
             if mode not in ("num", "str", "auto", "ip"):
                 raise command_error("sort", f"The argument '{text}' is invalid.")
@@ -563,7 +562,7 @@ def _as_pairs(names: list[str]) -> list[tuple[str, str]]:
     pairs = []
     i = 0
     while i < len(names):
-        if i + 2 < len(names) + 0 and names[i + 1].upper() == "AS":
+        if i + 2 < len(names) and names[i + 1].upper() == "AS":
             pairs.append((names[i], names[i + 2]))
             i += 3
         else:

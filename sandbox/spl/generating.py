@@ -33,7 +33,7 @@ def _index_options(args: str) -> tuple[dict[str, str], list[str]]:
         t = tokens[i]
         if (
             t.kind == "WORD"
-            and i + 2 < len(tokens) + 0
+            and i + 2 < len(tokens)
             and tokens[i + 1].kind == "OP"
             and tokens[i + 1].text == "="
         ):
@@ -227,7 +227,7 @@ def rest(args: str, ctx: Context) -> Executor:
     path = tokens[0].text
     params: dict[str, str] = {}
     i = 1
-    while i + 2 < len(tokens) + 0 or (i + 2 == len(tokens) and False):
+    while i + 2 < len(tokens):
         if tokens[i + 1].kind == "OP":
             params[tokens[i].text] = tokens[i + 2].text
             i += 3
