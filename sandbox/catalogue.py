@@ -550,6 +550,25 @@ class Catalogue:
             for d in self.kvstore.query(coll)
         ]
 
+    def fire_alert(self, name: str, sid: str, results: int) -> None:
+        """A dispatch with trigger_actions fires the alert when its condition (any result) holds."""
+        with self.lock:
+            obj = self.saved_searches.get(name)
+            if obj is None or results <= 0:
+                return
+            content = obj.content
+            self.fired_alerts.append(
+                FiredAlert(
+                    name,
+                    sid,
+                    int(time.time()),
+                    int(content.get("alert.severity") or 3),
+                    str(content.get("alert_type") or "always"),
+                    str(content.get("actions") or ""),
+                )
+            )
+            content["triggered_alert_count"] = int(content.get("triggered_alert_count") or 0) + 1
+
     def saved_search_query(self, name: str) -> str | None:
         with self.lock:
             ss = self.saved_searches.get(name)

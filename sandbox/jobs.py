@@ -6,6 +6,7 @@ import hashlib
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,7 @@ class Job:
     touched: float = 0.0
     gets: int = 0  # how many status GETs, for splunkd's 204-right-after-dispatch quirk
     audit: AuditRecord | None = None
+    on_done: Callable[[Job], None] | None = None  # e.g. a saved search dispatched with trigger_actions
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -148,6 +150,8 @@ class JobRegistry:
         finally:
             job.engine_seconds = time.perf_counter() - started
             job.ran.set()
+        if job.on_done is not None and job.error is None:
+            job.on_done(job)
 
     def get(self, sid: str) -> Job | None:
         now = time.time()

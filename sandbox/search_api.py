@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
@@ -169,6 +169,7 @@ class SearchApi:
         saved_search: str | None = None,
         trigger_actions: bool = False,
         audit_mode: str | None = None,
+        on_done: Callable[[Job], None] | None = None,
     ) -> Job:
         app = req.app if req.app not in (None, "-", "system") else "search"
         ttl = req.int("timeout", self.state.config.default_job_ttl)
@@ -189,6 +190,7 @@ class SearchApi:
             saved_search=saved_search,
             trigger_actions=trigger_actions,
             request=request,
+            on_done=on_done,
         )
         job.touched = job.created
         extra: dict[str, Any] = {}
@@ -228,6 +230,12 @@ class SearchApi:
         sid = self.state.jobs.new_sid(name, req.user.name, owner, obj.app)
         trigger = _truthy(req.get("trigger_actions"))
         sreq = Request(req.method, req.raw_path, req.parts, req.owner, obj.app, req.params, user=req.user)
+        on_done = None
+        if trigger:
+
+            def on_done(done: Job) -> None:
+                cat.fire_alert(name, done.sid, len(done.outcome.rows) if done.outcome else 0)
+
         job = self._start_job(
             sreq,
             req.user,
@@ -239,6 +247,7 @@ class SearchApi:
             saved_search=name,
             trigger_actions=trigger,
             audit_mode="saved",
+            on_done=on_done,
         )
         job.app = obj.app
         with cat.lock:

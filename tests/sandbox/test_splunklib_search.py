@@ -27,6 +27,15 @@ def xml_rows(stream: binding.ResponseReader) -> list[dict]:
         return [r for r in results.ResultsReader(stream) if isinstance(r, dict)]
 
 
+def dispatch_state(job: client.Job) -> str | None:
+    """The job's dispatchState, or None while splunkd still answers 204 (is_ready() is False until RUNNING)."""
+    response = job.get()
+    if response.status == 204:
+        return None
+    job._state = job.read(response)  # what Job.is_ready() does, without its QUEUED/PARSING filter
+    return job["dispatchState"]
+
+
 def wait_done(job: client.Job) -> client.Job:
     wait_until(job.is_done, timeout=20)
     return job
@@ -155,13 +164,13 @@ def test_job_control_actions(admin: client.Service, sb: Sandbox) -> None:
     try:
         job = admin.jobs.create("search index=main | head 3")
         job.pause()
-        wait_until(lambda: job.is_ready() and job["dispatchState"] == "PAUSED")
+        wait_until(lambda: dispatch_state(job) == "PAUSED")
         assert job["isPaused"] == "1"
         job.unpause()
         job.set_ttl(1234)
         job.set_priority(7)
         job.touch()
-        wait_until(lambda: job.is_ready() and job["dispatchState"] != "PAUSED")
+        wait_until(lambda: dispatch_state(job) not in (None, "PAUSED"))
         assert job["priority"] == "7"
         response = job.post("control", action="cancel")
         assert b"Search job cancelled." in response.body.read()
@@ -309,6 +318,10 @@ def test_saved_search_dispatch_history_and_trigger_actions(admin: client.Service
         True,
     )
     assert record.query == "search index=web | stats count by status"
+    fired = wait_until(
+        lambda: [a for a in admin.fired_alerts["Web traffic by status"].alerts if a["sid"] == job.sid]
+    )
+    assert fired[0]["savedsearch_name"] == "Web traffic by status"
 
 
 def test_dangerous_saved_search_and_macro_are_visible_to_the_audit(
