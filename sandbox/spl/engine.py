@@ -100,6 +100,9 @@ def parse_stages(query: str, env: SearchEnvironment | None) -> tuple[bool, list[
         segments = segments[1:]
     stages: list[tuple[str, str]] = []
     for i, segment in enumerate(segments):
+        if env is None and segment.strip().startswith("`"):
+            stages.append((segment.strip(), ""))  # an unexpanded macro: only the environment knows it
+            continue
         word, args = _split_command(segment)
         if not word:
             if not segment.strip():

@@ -16,8 +16,13 @@ def parse_query(query: str, env: SearchEnvironment | None = None) -> dict[str, A
     leading_pipe, stages = parse_stages(query, env)
     commands = []
     for i, (name, args) in enumerate(stages):
+        if name.startswith("`"):
+            commands.append(
+                {"command": name, "rawargs": "", "pipeline": "streaming", "args": "", "isGenerating": False}
+            )
+            continue
         spec = COMMANDS[name]
-        if "[" not in args:  # argument errors, as splunkd reports them
+        if "[" not in args and "`" not in args:  # argument errors, as splunkd reports them
             spec.compile(args, Context(env or _NoEnvironment(), None, None, [], []))
         report = spec.transforming
         entry: dict[str, Any] = {
@@ -29,7 +34,10 @@ def parse_query(query: str, env: SearchEnvironment | None = None) -> dict[str, A
             "streamType": "SP_STREAMREPORT" if report else "SP_STREAM",
         }
         commands.append(entry)
-    split = next((i for i, (name, _) in enumerate(stages) if COMMANDS[name].transforming), len(stages))
+    split = next(
+        (i for i, (name, _) in enumerate(stages) if name in COMMANDS and COMMANDS[name].transforming),
+        len(stages),
+    )
     events_part = " | ".join(_text(n, a) for n, a in stages[:split])
     reports_part = " | ".join(_text(n, a) for n, a in stages[split:])
     return {

@@ -589,3 +589,8 @@ def test_parse_query_rejects_bad_spl_like_a_search_would() -> None:
 def test_parse_query_expands_macros_given_an_environment(env: Env) -> None:
     parsed = parse_query("search `web_errors` | `count_by(host)`", env)
     assert parsed["reportsSearch"] == "stats count by host"
+
+
+def test_parse_query_without_an_environment_accepts_macros_it_cannot_expand() -> None:
+    parsed = parse_query("search `web_errors` | `count_by(host)` | eval x=`one`")
+    assert [c["command"] for c in parsed["commands"]] == ["search", "`count_by(host)`", "eval"]
