@@ -14,7 +14,10 @@ from starlette.responses import JSONResponse
 
 from server.access import TokenToolAccess
 from server.auth import KeySetError, TokenKeyRing, TokenPolicy
+from server.disconnect import watcher_middleware
 from server.edge import SplunkTokenVerifier
+from server.prompts import PROMPTS
+from server.resources import RESOURCES
 from server.runtime import ServerRuntime, attach_runtime
 from server.settings import ServerSettings, SettingsError, load_settings
 from server.spl import DEFAULT_DENIED_COMMANDS, SplPolicy
@@ -77,6 +80,10 @@ def build_server(runtime: ServerRuntime) -> FastMCP:
     )
     attach_runtime(mcp, runtime)
     names = register_tools(mcp, toolsets)
+    for component in RESOURCES:
+        mcp.add_resource(component)
+    for template in PROMPTS:
+        mcp.add_prompt(template)
     logger.info("registered %d tools from toolsets %s", len(names), ",".join(t.id for t in toolsets))
 
     @mcp.custom_route("/healthz", methods=["GET"], include_in_schema=False)
@@ -92,4 +99,6 @@ def create_app(
     """The stateless ASGI app: no session state, JSON responses, any replica answers any request."""
     runtime = build_runtime(settings or load_settings(), handler_factory=handler_factory)
     mcp = build_server(runtime)
-    return mcp.http_app(path=runtime.settings.path, stateless_http=True, json_response=True)
+    return mcp.http_app(
+        path=runtime.settings.path, stateless_http=True, json_response=True, middleware=[watcher_middleware()]
+    )

@@ -18,9 +18,11 @@ from fastmcp.tools import tool
 from pydantic import BaseModel, Field
 
 from server.deps import SplunkCall, splunk_call
+from server.disconnect import ClientGone, client_gone
 from server.guard import check_spl, enforce_spl
 from server.pages import PageInfo, page_info, shape_rows
 from server.spl import normalize_query
+from server.timewindow import TimeWindowError, check_window
 from server.toolsets import JOB_CONTROL, READ_ONLY
 
 Query = Annotated[
@@ -206,6 +208,8 @@ async def wait_for_job(splunk: SplunkCall, sid: str, budget: float) -> JobStatus
     deadline = time.monotonic() + budget
     interval = 0.05
     while True:
+        if client_gone():
+            raise ClientGone(sid)
         status = job_status(sid, await splunk.run(splunk.client.job, sid))
         if status.is_done or status.is_failed or time.monotonic() >= deadline:
             return status
@@ -223,6 +227,10 @@ async def _start(splunk: SplunkCall, query: str, earliest: str | None, latest: s
     spl = await enforce_spl(splunk, query)
     settings = splunk.runtime.settings
     earliest = earliest or settings.default_earliest
+    try:
+        check_window(spl, earliest, latest, settings.max_search_window_seconds, time.time())
+    except TimeWindowError as exc:
+        raise ToolError(str(exc)) from None
     sid = await splunk.run(
         splunk.client.create_job,
         spl,
@@ -267,8 +275,8 @@ async def run_search(
                 + ". Fix the SPL and call run_search again."
             )
         return await fetch_page(splunk, status, count=count, offset=0, earliest=earliest, latest=latest_time)
-    except anyio.get_cancelled_exc_class():
-        await cancel_quietly(splunk, sid)  # the MCP request was cancelled: stop the Splunk job too
+    except (anyio.get_cancelled_exc_class(), ClientGone):
+        await cancel_quietly(splunk, sid)  # the MCP request was cancelled or dropped: stop the Splunk job too
         raise
 
 
