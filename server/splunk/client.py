@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from splunklib import client as splunk_client
+from splunklib.binding import UrlEncoded
 
 from server.splunk.errors import SplunkNotFound, SplunkRequestError, SplunkServerError, translated
 
@@ -38,9 +39,11 @@ class ResultSet:
 FATAL_TYPES = frozenset({"FATAL", "ERROR"})
 
 
-def entity_path(collection: str, name: str) -> str:
-    """`collection/<name>` with the name encoded as splunkd expects (slashes too)."""
-    return f"{collection.rstrip('/')}/{quote(name, safe='')}"
+def entity_path(collection: str, name: str, *tail: str) -> UrlEncoded:
+    """`collection/<name>[/tail...]` with the name percent-encoded (slashes too), marked as already
+    encoded so splunklib does not encode it a second time."""
+    parts = [collection.rstrip("/"), quote(name, safe=""), *(quote(part, safe="") for part in tail)]
+    return UrlEncoded("/".join(parts), skip_encode=True)
 
 
 class SplunkClient:
@@ -137,13 +140,13 @@ class SplunkClient:
 
     def job_rows(self, sid: str, kind: str, *, count: int, offset: int) -> ResultSet:
         """`kind` is results, events or results_preview."""
-        document = self.get_json(f"{entity_path('search/jobs', sid)}/{kind}", count=count, offset=offset)
+        document = self.get_json(entity_path("search/jobs", sid, kind), count=count, offset=offset)
         if document is None:
             return ResultSet(fields=[], rows=[], ready=False)
         return _result_set(document)
 
     def control_job(self, sid: str, action: str, **params: Any) -> None:
-        self.post_json(f"{entity_path('search/jobs', sid)}/control", action=action, **params)
+        self.post_json(entity_path("search/jobs", sid, "control"), action=action, **params)
 
     def parse(self, query: str) -> dict[str, Any]:
         return self.get_json("search/parser", q=query, parse_only="true") or {}
