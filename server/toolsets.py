@@ -117,7 +117,3 @@ def readme_table() -> str:
             summary = (meta.description or fn.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
             rows.append(f"| `{tool_name(fn)}` | {toolset.id} | {read_only} | {summary} |")
     return "\n".join(rows)
-
-
-if __name__ == "__main__":  # python -m server.toolsets  -> prints the README table
-    print(readme_table())
