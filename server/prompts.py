@@ -1,7 +1,5 @@
 """Prompts for common investigations: each is a plan that uses the tools in their cheapest order."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from fastmcp.prompts import prompt
