@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from server.deps import SplunkCall, splunk_call
 from server.pages import PageInfo, page_info
+from server.splunk.client import entity_path
 from server.tools.knowledge import (
     AlertAction,
     Count,
@@ -22,7 +23,6 @@ from server.tools.knowledge import (
     Offset,
     alert_actions,
     as_int,
-    encoded_path,
     iso_time,
     text,
     truthy,
@@ -73,7 +73,7 @@ def _condition(content: dict[str, Any]) -> str | None:
 
 async def _fired_by_alert(splunk: SplunkCall) -> dict[str, tuple[int, float]]:
     """alert name -> (fired alerts kept, newest trigger epoch), from one listing of every fired alert."""
-    page = await splunk.run(splunk.client.list_entities, encoded_path(FIRED, ALL_FIRED), count=0)
+    page = await splunk.run(splunk.client.list_entities, entity_path(FIRED, ALL_FIRED), count=0)
     fired: dict[str, tuple[int, float]] = {}
     for entry in page.entries:
         content = entry.get("content", {})
@@ -220,7 +220,7 @@ async def list_fired_alerts(
         )
     page = await splunk.run(
         splunk.client.list_entities,
-        encoded_path(FIRED, name),
+        entity_path(FIRED, name),
         count=count,
         offset=offset,
         sort_key="trigger_time",
@@ -252,7 +252,7 @@ async def get_fired_alert(
     splunk: SplunkCall = Depends(splunk_call),
 ) -> FiredAlert:
     """One fired alert of an alert, by its sid: trigger time, severity, actions, expiry."""
-    page = await splunk.run(splunk.client.list_entities, encoded_path(FIRED, name), count=0)
+    page = await splunk.run(splunk.client.list_entities, entity_path(FIRED, name), count=0)
     for entry in page.entries:
         if sid in (entry.get("name"), entry.get("content", {}).get("sid")):
             return fired_alert(entry)

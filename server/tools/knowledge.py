@@ -10,6 +10,7 @@ import datetime
 import html
 import json
 import re
+import time
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -20,9 +21,11 @@ from pydantic import BaseModel, Field
 from splunklib.binding import UrlEncoded
 
 from server.deps import SplunkCall, splunk_call
+from server.disconnect import ClientGone
 from server.guard import enforce_spl
 from server.pages import PageInfo, cap_value, page_info, shape_rows
 from server.splunk.client import entity_path
+from server.timewindow import TimeWindowError, check_window
 from server.tools.search import SearchResult, cancel_quietly, fetch_page, wait_for_job
 from server.toolsets import READ_ONLY
 
@@ -84,11 +87,6 @@ SECRET_CONF_FILES = {
     "outputs": "forwarding tokens and TLS key passwords",
     "inputs": "HEC tokens and TLS key passwords",
 }
-
-
-def encoded_path(collection: str, name: str, *tail: str) -> str:
-    """`collection/<name>[/tail]`, marked as encoded so splunklib does not encode the name twice."""
-    return UrlEncoded("/".join((entity_path(collection, name), *tail)), skip_encode=True)
 
 
 def truthy(value: object) -> bool:
@@ -169,7 +167,7 @@ async def list_page(
 
 
 async def get_one(splunk: SplunkCall, collection: str, name: str, kind: str, hint: str) -> dict[str, Any]:
-    page = await splunk.run(splunk.client.list_entities, encoded_path(collection, name), count=1)
+    page = await splunk.run(splunk.client.list_entities, entity_path(collection, name), count=1)
     if not page.entries:
         raise ToolError(f"No {kind} named {name!r} is visible to this user. {hint}")
     return page.entries[0]
@@ -369,6 +367,19 @@ async def run_saved_search(
         splunk, "saved/searches", name, "saved search", "Find names with list_saved_searches."
     )
     await enforce_spl(splunk, f"| savedsearch {spl_string(name)}")
+    content = entry.get("content", {})
+    earliest = earliest_time or text(content.get("dispatch.earliest_time"))
+    latest = latest_time or text(content.get("dispatch.latest_time"))
+    try:
+        check_window(
+            str(content.get("search", "")),
+            earliest or "0",  # a saved search without a window searches all time
+            latest or "now",
+            settings.max_search_window_seconds,
+            time.time(),
+        )
+    except TimeWindowError as exc:
+        raise ToolError(f"{exc} (Saved search {name!r}: pass earliest_time/latest_time.)") from None
     params: dict[str, Any] = {
         "trigger_actions": "1" if settings.allow_alert_actions else "0",
         "dispatch.ttl": str(settings.search_job_ttl_seconds),
@@ -377,14 +388,11 @@ async def run_saved_search(
         params["dispatch.earliest_time"] = earliest_time
     if latest_time:
         params["dispatch.latest_time"] = latest_time
-    path = link(entry, "dispatch", encoded_path("saved/searches", name, "dispatch"))
+    path = link(entry, "dispatch", entity_path("saved/searches", name, "dispatch"))
     document = await splunk.run(splunk.client.post_json, path, **params) or {}
     sid = str(document.get("sid", "")) if isinstance(document, dict) else ""
     if not sid:
         raise ToolError(f"Splunk dispatched no job for saved search {name!r}. Retry later.")
-    content = entry.get("content", {})
-    earliest = earliest_time or text(content.get("dispatch.earliest_time"))
-    latest = latest_time or text(content.get("dispatch.latest_time"))
     budget = min(
         settings.search_wait_seconds,
         wait_seconds if wait_seconds is not None else settings.search_wait_seconds,
@@ -398,8 +406,8 @@ async def run_saved_search(
                 + ". Check its SPL with get_saved_search."
             )
         return await fetch_page(splunk, status, count=count, offset=0, earliest=earliest, latest=latest)
-    except anyio.get_cancelled_exc_class():
-        await cancel_quietly(splunk, sid)  # the MCP request was cancelled: stop the Splunk job too
+    except (anyio.get_cancelled_exc_class(), ClientGone):
+        await cancel_quietly(splunk, sid)  # the MCP request was cancelled or dropped: stop the job too
         raise
 
 
@@ -430,7 +438,7 @@ async def get_saved_search_history(
     Read a finished run's rows with get_search_results(sid) instead of running it again.
     Only jobs within their TTL are listed. Paged (`count` default 20).
     """
-    path = encoded_path("saved/searches", name, "history")
+    path = entity_path("saved/searches", name, "history")
     page = await splunk.run(splunk.client.list_entities, path, count=count, offset=offset)
     runs = []
     for entry in page.entries:
