@@ -18,8 +18,8 @@ from pydantic import BaseModel, Field
 from server.claims import SCOPE_WRITE
 from server.deps import SplunkCall, splunk_call
 from server.guard import enforce_spl
-from server.splunk.client import SplunkClient
-from server.splunk.errors import SplunkNotFound
+from server.splunk.client import SplunkClient, entity_path
+from server.splunk.errors import SplunkNotFound, SplunkServerError, translated
 from server.tools.kvstore import (
     NAME_PATTERN,
     AppName,
@@ -39,14 +39,13 @@ BATCH_DOCUMENTS_MAX = 1000  # splunkd's default max_documents_per_batch_save
 BATCH_BYTES_MAX = 1_000_000
 DELETE_COUNT_MAX = 10_000
 
-# No slash (it would change the REST path) and no leading/trailing blanks; splunklib encodes the rest.
 SavedSearchName = Annotated[
     str,
     Field(
         min_length=1,
         max_length=200,
-        pattern=r"^[^/\s](?:[^/\x00-\x1f]*[^/\s])?$",
-        description="Saved search name (no '/').",
+        pattern=r"^\S(?:[^\x00-\x1f]*\S)?$",
+        description="Saved search name, exactly as listed by list_saved_searches.",
     ),
 ]
 Spl = Annotated[
@@ -118,8 +117,7 @@ def _truthy(value: object) -> bool:
 
 
 def _saved_search_path(name: str) -> str:
-    # Relative to the token's namespace; splunklib URL-encodes the name once (spaces and all).
-    return f"saved/searches/{name}"
+    return entity_path("saved/searches", name)  # relative: the token's namespace decides
 
 
 def _saved_search(name: str, entry: dict[str, Any]) -> SavedSearchWritten:
@@ -308,6 +306,25 @@ class KVWritten(BaseModel):
     keys: list[str] = Field(description="The _key of each document written, in order.")
 
 
+def post_document(client: SplunkClient, path: str, body: Any) -> Any:
+    """POST a JSON body (blocking).
+
+    Stands in for SplunkClient.post_body, which calls splunklib's Context.request: that one
+    form-encodes `body` and takes no query arguments, so every call of it raises TypeError.
+    """
+    with translated():
+        response = client.service.post(
+            path, headers=[("Content-Type", "application/json")], body=json.dumps(body), output_mode="json"
+        )
+        raw = response.body.read() if response.status != 204 else b""
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise SplunkServerError("Splunk answered with something that is not JSON") from None
+
+
 def _upsert_one(
     client: SplunkClient, app: str, collection: str, document: dict[str, Any]
 ) -> tuple[Literal["insert", "update"], str]:
@@ -316,11 +333,11 @@ def _upsert_one(
     key = document.get("_key")
     if key is not None:
         try:
-            answer = client.post_body(f"{data}/{key}", document)
+            answer = post_document(client, entity_path(data, str(key)), document)
             return "update", str((answer or {}).get("_key", key))
         except SplunkNotFound:
             client.get_json(data, limit=1)  # a missing collection stays a not-found error
-    answer = client.post_body(data, document)
+    answer = post_document(client, data, document)
     return "insert", str((answer or {}).get("_key", key or ""))
 
 
@@ -349,13 +366,13 @@ async def kvstore_upsert(
         raise ToolError(f"The documents are {size} bytes; the cap is {BATCH_BYTES_MAX}. Send fewer per call.")
     for document in documents:
         key = document.get("_key")
-        if key is not None and (not isinstance(key, str) or not key or "/" in key or len(key) > 200):
-            raise ToolError("`_key` must be a non-empty string without '/' (max 200 characters).")
+        if key is not None and (not isinstance(key, str) or not key or len(key) > 200):
+            raise ToolError("`_key` must be a non-empty string (max 200 characters).")
     if len(documents) == 1:
         operation, key = await splunk.run(_upsert_one, splunk.client, app, collection, documents[0])
         return KVWritten(collection=collection, app=app, operation=operation, keys=[key])
     keys = await splunk.run(
-        splunk.client.post_body, kv_path(app, "data", collection, "batch_save"), documents
+        post_document, splunk.client, kv_path(app, "data", collection, "batch_save"), documents
     )
     return KVWritten(
         collection=collection, app=app, operation="batch_save", keys=[str(k) for k in keys or []]
@@ -403,7 +420,7 @@ async def kvstore_delete(
     if key is not None and query is not None:
         raise ToolError("Pass either `key` or `query`, not both.")
     if key is not None:
-        await splunk.run(splunk.client.delete, f"{data}/{key}")
+        await splunk.run(splunk.client.delete, entity_path(data, key))
         return KVDeleted(collection=collection, app=app, deleted=1)
     filter_ = parse_query(query)
     if matches_everything(filter_):
