@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -29,6 +30,17 @@ def sandbox_service(sandbox: Sandbox) -> splunk_client.Service:
         splunkToken="sbx-admin-token",
         verify=False,
     )
+
+
+@contextmanager
+def temporary_saved_search(sandbox: Sandbox, name: str, search: str, **settings: str) -> Iterator[str]:
+    """A saved search made and removed through the unmodified splunklib (test setup, not a fake)."""
+    service = sandbox_service(sandbox)
+    service.post("saved/searches", name=name, search=search, **settings)
+    try:
+        yield name
+    finally:
+        service.delete(f"saved/searches/{name}")
 
 
 async def call(server: ServerProcess, token: str, name: str, args: dict[str, Any] | None = None) -> Any:
@@ -192,6 +204,18 @@ async def test_run_saved_search_passes_window_overrides_to_the_dispatch(
     assert dispatch.params["dispatch.latest_time"] == "-1d"
     assert (found["earliest_time"], found["latest_time"]) == ("-7d", "-1d")
     assert found["rows"]
+
+
+async def test_alert_actions_are_triggered_only_when_the_operator_allows_them(
+    server_factory: Callable[..., ServerProcess], admin_token: str, sandbox: Sandbox
+) -> None:
+    server = server_factory(SPLUNK_MCP_ALLOW_ALERT_ACTIONS="true")
+    with temporary_saved_search(
+        sandbox, "Actions probe", "search index=web | head 1", actions="email"
+    ) as name:
+        found = await call(server, admin_token, "run_saved_search", {"name": name})
+    assert dispatches_of(sandbox, name)[-1].params["trigger_actions"] == "1"
+    assert next(a for a in sandbox.audit if a.sid == found["sid"]).trigger_actions is True
 
 
 @pytest.mark.parametrize(
@@ -436,22 +460,19 @@ async def test_conf_files_that_hold_credentials_are_refused(
 
 @pytest.fixture
 def secret_saved_search(sandbox: Sandbox) -> Iterator[str]:
-    """A saved search whose alert actions carry credentials, made and removed through splunklib."""
-    service = sandbox_service(sandbox)
-    name = "Webhook with secrets"
-    service.post(
-        "saved/searches",
-        name=name,
-        search="search index=web status>=500",
+    """A saved search whose alert actions carry credentials."""
+    with temporary_saved_search(
+        sandbox,
+        "Webhook with secrets",
+        "search index=web status>=500",
         actions="email,webhook",
         **{
             "action.email.auth_password": "hunter2",
             "action.email.to": "ops@sandbox.example",
             "action.webhook.param.token": "tok-123456",
         },
-    )
-    yield name
-    service.delete(f"saved/searches/{name}")
+    ) as name:
+        yield name
 
 
 async def test_secret_settings_are_masked_in_conf_stanzas_and_saved_search_actions(
@@ -471,3 +492,12 @@ async def test_secret_settings_are_masked_in_conf_stanzas_and_saved_search_actio
     actions = {a["name"]: a["params"] for a in saved["actions"]}
     assert actions["email"]["auth_password"] == "********" and actions["webhook"]["param.token"] == "********"
     assert "hunter2" not in repr(stanza) + repr(saved) and "tok-123456" not in repr(stanza) + repr(saved)
+
+
+async def test_an_unknown_lookup_or_conf_file_is_a_tool_error_with_splunks_reason(
+    mcp_server: ServerProcess, admin_token: str
+) -> None:
+    lookup = await error_of(mcp_server, admin_token, "read_lookup", {"name": "no_such_lookup.csv"})
+    conf = await error_of(mcp_server, admin_token, "list_config_stanzas", {"file": "no_such_file"})
+    assert "no_such_lookup.csv" in lookup
+    assert "Not found" in conf
