@@ -81,7 +81,7 @@ ActionParams = Annotated[
 ]
 FieldType = Literal["string", "number", "bool", "time", "array", "cidr"]
 KVKey = Annotated[
-    str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:@-]+$", description="A document's _key.")
+    str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f]+$", description="A document's _key.")
 ]
 
 
@@ -228,9 +228,9 @@ async def update_saved_search(
 ) -> SavedSearchWritten:
     """Change only the given fields of a saved search; the others stay as they are.
 
-    The SPL it will run (the new `search`, or the stored one) must pass the policy, so a saved
-    search whose SPL is refused can only get a new `search` or be deleted. Scheduling needs a
-    cron schedule (given or stored). Turning on the schedule of a search that has alert actions,
+    The SPL it will run (the new `search`, or the stored one) must pass the policy: a saved search
+    whose SPL is refused can only get a new `search`, be unscheduled (is_scheduled=false) or be
+    deleted. Scheduling needs a cron schedule (given or stored). Turning on the schedule of a search that has alert actions,
     or setting alert actions, is refused unless the operator allows alert actions.
     """
     require_write(splunk, "update_saved_search")
@@ -250,7 +250,11 @@ async def update_saved_search(
     if not changes and search is None:
         raise ToolError("Nothing to change: pass at least one field to update.")
     current = _saved_search(name, await splunk.run(_get_saved_search, splunk.client, name))
-    changes["search"] = await enforce_spl(splunk, search if search is not None else current.search)
+    if search is not None:
+        changes["search"] = await enforce_spl(splunk, search)
+    elif is_scheduled is not False:
+        # The stored SPL stays as it is, but this server does not tend (or schedule) SPL its policy refuses.
+        await enforce_spl(splunk, current.search)
     if is_scheduled and not (cron_schedule or current.cron_schedule):
         raise ToolError("is_scheduled needs a cron_schedule, e.g. '*/15 * * * *'.")
     if is_scheduled and current.actions and not splunk.runtime.settings.allow_alert_actions:

@@ -115,7 +115,7 @@ async def test_a_tools_claim_shows_only_the_tools_it_names(write_server: ServerP
     async with mcp_client(write_server, token) as client:
         names = {tool.name for tool in await client.list_tools()}
         result = await client.call_tool(
-            "delete_saved_search", {"name": "Purge old events"}, raise_on_error=False
+            "delete_saved_search", {"name": unique("mcp_claim_")}, raise_on_error=False
         )
     assert names == {"query_kvstore", "kvstore_upsert"}
     assert result.is_error and "`tools` claim" in result.content[0].text
@@ -384,3 +384,28 @@ async def test_long_document_values_come_back_cut_and_marked(
     note = found["documents"][0]["note"]
     assert found["values_truncated"] is True
     assert note.startswith("n" * 4096) and note.endswith("…[truncated 904 chars]")
+
+
+async def test_keys_with_spaces_and_slashes_are_updated_and_deleted_by_key(
+    write_server: ServerProcess, write_token: str, sandbox: Sandbox
+) -> None:
+    name = await new_collection(write_server, write_token)
+    key = "host a/b:1"
+    async with mcp_client(write_server, write_token) as client:
+        first = (
+            await client.call_tool(
+                "kvstore_upsert", {"collection": name, "documents": [{"_key": key, "team": "a"}]}
+            )
+        ).structured_content
+        second = (
+            await client.call_tool(
+                "kvstore_upsert", {"collection": name, "documents": [{"_key": key, "team": "b"}]}
+            )
+        ).structured_content
+        stored = stored_documents(sandbox, name)
+        deleted = (
+            await client.call_tool("kvstore_delete", {"collection": name, "key": key})
+        ).structured_content
+    assert (first["operation"], second["operation"]) == ("insert", "update")
+    assert stored == [{"_key": key, "team": "b"}]
+    assert deleted["deleted"] == 1 and stored_documents(sandbox, name) == []
