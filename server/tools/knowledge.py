@@ -24,7 +24,7 @@ from server.deps import SplunkCall, splunk_call
 from server.disconnect import ClientGone
 from server.guard import enforce_spl
 from server.pages import PageInfo, cap_value, page_info, shape_rows
-from server.splunk.client import entity_path
+from server.splunk.client import EntityPage, entity_path
 from server.timewindow import TimeWindowError, check_window
 from server.tools.search import SearchResult, cancel_quietly, fetch_page, wait_for_job
 from server.toolsets import READ_ONLY
@@ -154,14 +154,19 @@ def acl_of(entry: dict[str, Any]) -> Acl:
 def link(entry: dict[str, Any], rel: str, fallback: str) -> str:
     """The entity's own link (splunkd names the right namespace for it), else the fallback path."""
     href = (entry.get("links") or {}).get(rel)
-    if isinstance(href, str) and href.startswith(("/services/", "/servicesNS/")):
+    if (
+        isinstance(href, str)
+        and href.startswith(("/services/", "/servicesNS/"))
+        and href.endswith(f"/{rel}")
+        and "/../" not in href
+    ):
         return UrlEncoded(href, skip_encode=True)
     return fallback
 
 
 async def list_page(
     splunk: SplunkCall, path: str, *, count: int, offset: int, search: str | None = None
-) -> Any:
+) -> EntityPage:
     params = {"search": search} if search else {}
     return await splunk.run(splunk.client.list_entities, path, count=count, offset=offset, **params)
 

@@ -218,6 +218,21 @@ async def test_alert_actions_are_triggered_only_when_the_operator_allows_them(
     assert next(a for a in sandbox.audit if a.sid == found["sid"]).trigger_actions is True
 
 
+def test_run_saved_search_keeps_to_the_operators_maximum_window(
+    server_factory: Callable[..., ServerProcess], admin_token: str
+) -> None:
+    server = server_factory(SPLUNK_MCP_MAX_SEARCH_WINDOW_SECONDS="86400")
+    wide = call_tool(
+        server.mcp_url,
+        admin_token,
+        "run_saved_search",
+        {"name": "Web traffic by status", "earliest_time": "-30d"},
+    )
+    assert wide["isError"] and "at most 86400 s" in wide["content"][0]["text"]
+    own_window = call_tool(server.mcp_url, admin_token, "run_saved_search", {"name": "Web traffic by status"})
+    assert own_window["isError"] is False and own_window["structuredContent"]["rows"]
+
+
 @pytest.mark.parametrize(
     ("name", "command"), [("Purge old events", "delete"), ("Export assets", "outputlookup")]
 )
