@@ -19,7 +19,7 @@ from server.splunk.errors import (
 
 def tool_error(exc: SplunkError) -> ToolError:
     """Word a SplunkError for the model. Splunk's own messages are kept; credentials never appear."""
-    detail = exc.detail
+    detail = exc.detail.rstrip(". ")
     if isinstance(exc, SplunkAuthError):
         return ToolError(
             "Splunk rejected this token's credentials (HTTP 401). The Splunk credentials in the MCP token are "

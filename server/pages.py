@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 TRUNCATION_MARK = "…[truncated {} chars]"
+
+# The paging arguments every list tool takes.
+Count = Annotated[int, Field(ge=1, le=1000, description="Items per page (max 1000).")]
+Offset = Annotated[
+    int, Field(ge=0, le=1_000_000, description="Items to skip; pass the previous next_offset.")
+]
 
 
 class PageInfo(BaseModel):

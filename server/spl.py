@@ -85,6 +85,13 @@ DEFAULT_DENIED_REST_PATHS: frozenset[str] = frozenset(
         "configs/conf-authentication",
         "properties/passwords",
         "properties/authentication",
+        # the same secret-bearing .conf files the config tools refuse (pass4SymmKey, HEC and forwarder tokens)
+        "configs/conf-server",
+        "configs/conf-outputs",
+        "configs/conf-inputs",
+        "properties/server",
+        "properties/outputs",
+        "properties/inputs",
         "data/inputs/http",
         "search/jobs/export",
         "search/v2/jobs/export",

@@ -250,6 +250,9 @@ CORPUS: list[PolicyCase] = [
     _no('`by_host("a") | delete`', "a pipe inside the macro call is not a macro reference", ""),
     # --- rest to credential and admin endpoints ---------------------------------------------------------------
     _no("| rest /services/storage/passwords", "stored credentials", "rest"),
+    _no("| rest /services/configs/conf-server", "server.conf holds pass4SymmKey", "rest"),
+    _no("| rest /servicesNS/nobody/search/configs/conf-inputs/http", "inputs.conf holds HEC tokens", "rest"),
+    _no("| rest /services/properties/outputs", "outputs.conf through properties", "rest"),
     _no("| rest /servicesNS/-/-/storage/passwords", "servicesNS spelling", "rest"),
     _no("| rest /servicesNS/nobody/search/storage/passwords/", "namespaced with a trailing slash", "rest"),
     _no('| rest "/SERVICES/Storage/Passwords"', "quoted and upper-case", "rest"),

@@ -75,9 +75,8 @@ class SplunkClient:
     def post_body(self, path: str, body: Any, **params: Any) -> Any:
         """POST a JSON document (the KV store takes JSON bodies)."""
         with translated():
-            response = self.service.request(
+            response = self.service.post(
                 path,
-                method="POST",
                 headers=[("Content-Type", "application/json")],
                 body=json.dumps(body),
                 output_mode="json",

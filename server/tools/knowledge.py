@@ -23,7 +23,7 @@ from splunklib.binding import UrlEncoded
 from server.deps import SplunkCall, splunk_call
 from server.disconnect import ClientGone
 from server.guard import enforce_spl
-from server.pages import PageInfo, cap_value, page_info, shape_rows
+from server.pages import Count, Offset, PageInfo, cap_value, page_info, shape_rows
 from server.splunk.client import EntityPage, entity_path
 from server.timewindow import TimeWindowError, check_window
 from server.tools.search import SearchResult, cancel_quietly, fetch_page, wait_for_job
@@ -31,10 +31,6 @@ from server.toolsets import READ_ONLY
 
 # --- argument types ------------------------------------------------------------------------------
 
-Count = Annotated[int, Field(ge=1, le=1000, description="Items per page (max 1000).")]
-Offset = Annotated[
-    int, Field(ge=0, le=1_000_000, description="Items to skip; pass the previous next_offset.")
-]
 ObjectName = Annotated[
     str,
     Field(

@@ -15,7 +15,7 @@ from fastmcp.tools import tool
 from pydantic import BaseModel, Field
 
 from server.deps import SplunkCall, splunk_call
-from server.pages import PageInfo, page_info, shape_rows
+from server.pages import Count, Offset, PageInfo, page_info, shape_rows
 from server.toolsets import READ_ONLY
 
 QUERY_CHARS_MAX = 10_000
@@ -43,10 +43,6 @@ MongoQuery = Annotated[
             "$nin $regex $exists $and $or. A JSON string holding an object is accepted too."
         )
     ),
-]
-Count = Annotated[int, Field(ge=1, le=1000, description="Items per page (max 1000).")]
-Offset = Annotated[
-    int, Field(ge=0, le=1_000_000, description="Items to skip; pass the previous next_offset.")
 ]
 
 

@@ -10,13 +10,8 @@ from fastmcp.tools import tool
 from pydantic import BaseModel, Field
 
 from server.deps import SplunkCall, splunk_call
-from server.pages import PageInfo, page_info
+from server.pages import Count, Offset, PageInfo, page_info
 from server.toolsets import READ_ONLY
-
-Count = Annotated[int, Field(ge=1, le=1000, description="Items per page (max 1000).")]
-Offset = Annotated[
-    int, Field(ge=0, le=1_000_000, description="Items to skip; pass the previous next_offset.")
-]
 
 
 class SplunkInfo(BaseModel):

@@ -19,7 +19,7 @@ from server.claims import SCOPE_WRITE
 from server.deps import SplunkCall, splunk_call
 from server.guard import enforce_spl
 from server.splunk.client import SplunkClient, entity_path
-from server.splunk.errors import SplunkNotFound, SplunkServerError, translated
+from server.splunk.errors import SplunkNotFound
 from server.tools.kvstore import (
     NAME_PATTERN,
     AppName,
@@ -310,25 +310,6 @@ class KVWritten(BaseModel):
     keys: list[str] = Field(description="The _key of each document written, in order.")
 
 
-def post_document(client: SplunkClient, path: str, body: Any) -> Any:
-    """POST a JSON body (blocking).
-
-    Stands in for SplunkClient.post_body, which calls splunklib's Context.request: that one
-    form-encodes `body` and takes no query arguments, so every call of it raises TypeError.
-    """
-    with translated():
-        response = client.service.post(
-            path, headers=[("Content-Type", "application/json")], body=json.dumps(body), output_mode="json"
-        )
-        raw = response.body.read() if response.status != 204 else b""
-    if not raw.strip():
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise SplunkServerError("Splunk answered with something that is not JSON") from None
-
-
 def _upsert_one(
     client: SplunkClient, app: str, collection: str, document: dict[str, Any]
 ) -> tuple[Literal["insert", "update"], str]:
@@ -337,11 +318,11 @@ def _upsert_one(
     key = document.get("_key")
     if key is not None:
         try:
-            answer = post_document(client, entity_path(data, str(key)), document)
+            answer = client.post_body(entity_path(data, str(key)), document)
             return "update", str((answer or {}).get("_key", key))
         except SplunkNotFound:
             client.get_json(data, limit=1)  # a missing collection stays a not-found error
-    answer = post_document(client, data, document)
+    answer = client.post_body(data, document)
     return "insert", str((answer or {}).get("_key", key or ""))
 
 
@@ -376,7 +357,7 @@ async def kvstore_upsert(
         operation, key = await splunk.run(_upsert_one, splunk.client, app, collection, documents[0])
         return KVWritten(collection=collection, app=app, operation=operation, keys=[key])
     keys = await splunk.run(
-        post_document, splunk.client, kv_path(app, "data", collection, "batch_save"), documents
+        splunk.client.post_body, kv_path(app, "data", collection, "batch_save"), documents
     )
     return KVWritten(
         collection=collection, app=app, operation="batch_save", keys=[str(k) for k in keys or []]
