@@ -17,6 +17,7 @@ from fastmcp.tools.base import Tool, ToolResult
 from server.claims import SCOPE_WRITE, TokenClaims
 from server.deps import current_grant
 from server.runtime import runtime_of
+from server.toolsets import toolset_of
 
 WRITE_TAG = "write"
 
@@ -47,7 +48,18 @@ class TokenToolAccess(Middleware):
         server = get_server()
         grant = self._grant()
         tool = await server.get_tool(name)
-        if tool is not None and not may_call(tool, grant):
+        if tool is None:
+            toolset = toolset_of(name)
+            if toolset is not None and toolset.write:
+                raise ToolError(
+                    f"'{name}' is a write tool and this server has write tools off "
+                    "(the operator enables them with SPLUNK_MCP_ENABLE_WRITE_TOOLS)."
+                )
+            if toolset is not None:
+                raise ToolError(
+                    f"'{name}' belongs to the toolset '{toolset.id}', which this server does not enable."
+                )
+        elif not may_call(tool, grant):
             if WRITE_TAG in (tool.tags or set()) and SCOPE_WRITE not in grant.scopes:
                 raise ToolError(f"'{name}' needs a token with scope {SCOPE_WRITE}; this token is read-only.")
             raise ToolError(f"'{name}' is not among the tools this token allows (its `tools` claim).")

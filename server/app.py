@@ -79,7 +79,7 @@ def build_server(runtime: ServerRuntime) -> FastMCP:
         mask_error_details=True,
     )
     attach_runtime(mcp, runtime)
-    names = register_tools(mcp, toolsets)
+    names = register_tools(mcp, toolsets, alert_actions_allowed=settings.allow_alert_actions)
     for component in RESOURCES:
         mcp.add_resource(component)
     for template in PROMPTS:

@@ -6,12 +6,14 @@ and the tag on each of its tools.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fastmcp.tools.function_tool import ToolMeta
+from fastmcp.tools.function_tool import FunctionTool, ToolMeta
+from mcp_types import ToolAnnotations
 
 from server.settings import ServerSettings, SettingsError
 
@@ -27,6 +29,13 @@ WRITE_IDEMPOTENT = {
 }
 DESTRUCTIVE = {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": True, "openWorldHint": False}
 # Starting or cancelling a search job changes Splunk state (a job exists), but destroys no data.
+SENDS_ALERTS = {
+    "readOnlyHint": False,
+    "destructiveHint": False,
+    "idempotentHint": False,
+    "openWorldHint": True,
+}
+ALERT_ACTION_TOOLS = frozenset({"run_saved_search"})
 JOB_CONTROL = {
     "readOnlyHint": False,
     "destructiveHint": False,
@@ -53,7 +62,11 @@ TOOLSETS: tuple[Toolset, ...] = (
         "discovery", "Discovery", "Indexes, sourcetypes, hosts, sources and fields: learn the data first."
     ),
     Toolset("server", "Server", "Splunk version, health, apps, users, roles, messages."),
-    Toolset("knowledge", "Knowledge objects", "Saved searches, macros, eventtypes, data models, lookups, dashboards, configs."),
+    Toolset(
+        "knowledge",
+        "Knowledge objects",
+        "Saved searches, macros, eventtypes, data models, lookups, dashboards, configs.",
+    ),
     Toolset("alerts", "Alerts", "Alerting saved searches and fired alerts."),
     Toolset("kvstore", "KV store", "KV store collections and queries."),
     Toolset("write", "Write", "Create, change and delete saved searches and KV store data.", write=True),
@@ -85,13 +98,28 @@ def enabled_toolsets(settings: ServerSettings) -> list[Toolset]:
     return chosen
 
 
-def register_tools(server: Any, toolsets: Iterable[Toolset]) -> list[str]:
+def register_tools(
+    server: Any, toolsets: Iterable[Toolset], *, alert_actions_allowed: bool = False
+) -> list[str]:
     names = []
     for toolset in toolsets:
         for fn in toolset.tools():
-            server.add_tool(fn)
+            meta = tool_meta(fn)
+            if alert_actions_allowed and tool_name(fn) in ALERT_ACTION_TOOLS:
+                # With alert actions allowed, running a saved search may send mail or call webhooks:
+                # say so in the hints instead of claiming read-only.
+                meta = dataclasses.replace(meta, annotations=ToolAnnotations(**SENDS_ALERTS))
+            server.add_tool(FunctionTool.from_function(fn, metadata=meta))
             names.append(tool_name(fn))
     return names
+
+
+def toolset_of(name: str) -> Toolset | None:
+    """The registry's toolset for a tool name, whether or not this server enabled it."""
+    for toolset in TOOLSETS:
+        if any(tool_name(fn) == name for fn in toolset.tools()):
+            return toolset
+    return None
 
 
 def instructions(toolsets: Sequence[Toolset]) -> str:
