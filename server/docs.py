@@ -1,7 +1,7 @@
 """Generates the README's tables (tools, configuration) from the code, so the docs cannot drift.
 
-    python -m server.docs            # rewrite the tables in README.md
-    python -m server.docs --check    # exit 1 if README.md is out of date
+python -m server.docs            # rewrite the tables in README.md
+python -m server.docs --check    # exit 1 if README.md is out of date
 """
 
 from __future__ import annotations
