@@ -129,3 +129,20 @@ def mcp_client(server: ServerProcess, token: str, mode: str = "auto") -> Any:
     from fastmcp.client.transports import StreamableHttpTransport
 
     return Client(StreamableHttpTransport(server.mcp_url, auth=token), mode=mode)  # type: ignore[arg-type]
+
+
+def sandbox_service(sandbox: Any, token: str = "sbx-admin-token", app: str | None = None) -> Any:
+    """The unmodified splunklib straight to the sandbox (default: as its admin): setup and ground truth.
+
+    A new Service each time: splunklib's `service.kvstore` pins the namespace of its service.
+    """
+    from splunklib import client as splunk_client
+
+    return splunk_client.Service(
+        scheme="https",
+        host="localhost",
+        port=int(sandbox.url.rsplit(":", 1)[1]),
+        splunkToken=token,
+        app=app,
+        verify=False,
+    )

@@ -13,7 +13,6 @@ import re
 import time
 from typing import Annotated, Any, Literal
 
-import anyio
 from fastmcp.dependencies import Depends
 from fastmcp.exceptions import ToolError
 from fastmcp.tools import tool
@@ -21,12 +20,11 @@ from pydantic import BaseModel, Field
 from splunklib.binding import UrlEncoded
 
 from server.deps import SplunkCall, splunk_call
-from server.disconnect import ClientGone
 from server.guard import enforce_spl
 from server.pages import Count, Offset, PageInfo, cap_value, page_info, shape_rows
 from server.splunk.client import EntityPage, entity_path
 from server.timewindow import TimeWindowError, check_window
-from server.tools.search import SearchResult, cancel_quietly, fetch_page, wait_for_job
+from server.tools.search import SearchResult, first_page
 from server.toolsets import READ_ONLY
 
 # --- argument types ------------------------------------------------------------------------------
@@ -394,22 +392,16 @@ async def run_saved_search(
     sid = str(document.get("sid", "")) if isinstance(document, dict) else ""
     if not sid:
         raise ToolError(f"Splunk dispatched no job for saved search {name!r}. Retry later.")
-    budget = min(
-        settings.search_wait_seconds,
-        wait_seconds if wait_seconds is not None else settings.search_wait_seconds,
+    return await first_page(
+        splunk,
+        sid,
+        wait_seconds=wait_seconds,
+        count=count,
+        earliest=earliest,
+        latest=latest,
+        failure=f"Saved search {name!r} failed in Splunk",
+        fix="Check its SPL with get_saved_search.",
     )
-    try:
-        status = await wait_for_job(splunk, sid, budget)
-        if status.is_failed:
-            raise ToolError(
-                f"Saved search {name!r} failed in Splunk: "
-                + ("; ".join(status.messages) or status.state)
-                + ". Check its SPL with get_saved_search."
-            )
-        return await fetch_page(splunk, status, count=count, offset=0, earliest=earliest, latest=latest)
-    except (anyio.get_cancelled_exc_class(), ClientGone):
-        await cancel_quietly(splunk, sid)  # the MCP request was cancelled or dropped: stop the job too
-        raise
 
 
 class SavedSearchRun(BaseModel):

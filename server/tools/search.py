@@ -223,6 +223,33 @@ async def cancel_quietly(splunk: SplunkCall, sid: str) -> None:
         await splunk.run(splunk.client.control_job, sid, "cancel")
 
 
+async def first_page(
+    splunk: SplunkCall,
+    sid: str,
+    *,
+    wait_seconds: float | None,
+    count: int | None,
+    earliest: str | None,
+    latest: str | None,
+    failure: str,
+    fix: str,
+) -> SearchResult:
+    """Wait a bounded time for a job, then its first page; the job is cancelled if the call is
+    cancelled or its HTTP client goes away. Shared by every tool that dispatches a search."""
+    settings = splunk.runtime.settings
+    budget = min(
+        settings.search_wait_seconds, settings.search_wait_seconds if wait_seconds is None else wait_seconds
+    )
+    try:
+        status = await wait_for_job(splunk, sid, budget)
+        if status.is_failed:
+            raise ToolError(f"{failure}: {'; '.join(status.messages) or status.state}. {fix}")
+        return await fetch_page(splunk, status, count=count, offset=0, earliest=earliest, latest=latest)
+    except (anyio.get_cancelled_exc_class(), ClientGone):
+        await cancel_quietly(splunk, sid)  # stop the Splunk job too: nobody will read it
+        raise
+
+
 async def _start(splunk: SplunkCall, query: str, earliest: str | None, latest: str) -> tuple[str, str]:
     spl = await enforce_spl(splunk, query)
     settings = splunk.runtime.settings
@@ -260,24 +287,17 @@ async def run_search(
     `stats`/`head` to raw events. Commands that write (delete, collect, outputlookup, sendemail…)
     are refused by policy.
     """
-    settings = splunk.runtime.settings
     sid, earliest = await _start(splunk, query, earliest_time, latest_time)
-    budget = min(
-        settings.search_wait_seconds,
-        wait_seconds if wait_seconds is not None else settings.search_wait_seconds,
+    return await first_page(
+        splunk,
+        sid,
+        wait_seconds=wait_seconds,
+        count=count,
+        earliest=earliest,
+        latest=latest_time,
+        failure="The search failed in Splunk",
+        fix="Fix the SPL and call run_search again.",
     )
-    try:
-        status = await wait_for_job(splunk, sid, budget)
-        if status.is_failed:
-            raise ToolError(
-                "The search failed in Splunk: "
-                + ("; ".join(status.messages) or status.state)
-                + ". Fix the SPL and call run_search again."
-            )
-        return await fetch_page(splunk, status, count=count, offset=0, earliest=earliest, latest=latest_time)
-    except (anyio.get_cancelled_exc_class(), ClientGone):
-        await cancel_quietly(splunk, sid)  # the MCP request was cancelled or dropped: stop the Splunk job too
-        raise
 
 
 @tool(title="Start a Splunk search job", tags={"search"}, annotations=READ_ONLY)

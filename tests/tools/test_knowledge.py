@@ -7,10 +7,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from splunklib import client as splunk_client
 
 from sandbox import Sandbox
-from tests.support import ServerProcess, call_tool, mcp_client
+from tests.support import ServerProcess, call_tool, mcp_client, sandbox_service
 
 SAMPLE_SAVED_SEARCHES = {
     "Errors last hour",
@@ -19,17 +18,6 @@ SAMPLE_SAVED_SEARCHES = {
     "Export assets",
     "Web traffic by status",
 }
-
-
-def sandbox_service(sandbox: Sandbox) -> splunk_client.Service:
-    """The unmodified splunklib, straight to the sandbox as its admin: for setup and ground truth."""
-    return splunk_client.Service(
-        scheme="https",
-        host="localhost",
-        port=int(sandbox.url.rsplit(":", 1)[1]),
-        splunkToken="sbx-admin-token",
-        verify=False,
-    )
 
 
 @contextmanager

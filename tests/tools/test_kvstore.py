@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from splunklib import client as splunk_client
 
 from sandbox import Sandbox
 from sandbox.catalogue import ASSETS
-from tests.support import ServerProcess, call_tool, mcp_client
+from tests.support import ServerProcess, call_tool, mcp_client, sandbox_service
 
 
 def stored_assets(sandbox: Sandbox, **query: Any) -> list[dict[str, Any]]:
@@ -17,14 +16,7 @@ def stored_assets(sandbox: Sandbox, **query: Any) -> list[dict[str, Any]]:
 
     A Service of its own: splunklib's `service.kvstore` pins the namespace owner of its service.
     """
-    service = splunk_client.Service(
-        scheme="https",
-        host="localhost",
-        port=int(sandbox.url.rsplit(":", 1)[1]),
-        splunkToken="sbx-admin-token",
-        app="search",
-        verify=False,
-    )
+    service = sandbox_service(sandbox, app="search")
     return service.kvstore["assets"].data.query(**query)
 
 

@@ -9,24 +9,17 @@ from typing import Any
 
 import httpx2
 import pytest
-from splunklib import client as splunk_client
 from splunklib.results import JSONResultsReader
 
 from sandbox import Sandbox
-from tests.support import ServerProcess, call_tool, mcp_client
+from tests.support import ServerProcess, call_tool, mcp_client, sandbox_service
 
 WEB_ERRORS_BY_HOST = "index=web status>=500 | stats count by host"
 
 
 def direct_rows(sandbox: Sandbox, query: str, earliest: str = "-7d") -> list[dict[str, Any]]:
     """The same search through the unmodified splunklib, straight to the sandbox: the ground truth."""
-    service = splunk_client.Service(
-        scheme="https",
-        host="localhost",
-        port=int(sandbox.url.rsplit(":", 1)[1]),
-        splunkToken="sbx-admin-token",
-        verify=False,
-    )
+    service = sandbox_service(sandbox)
     stream = service.jobs.oneshot(
         f"search {query}", earliest_time=earliest, latest_time="now", output_mode="json", count=0
     )

@@ -10,10 +10,9 @@ import uuid
 from typing import Any
 
 import pytest
-from splunklib import client as splunk_client
 
 from sandbox import Sandbox
-from tests.support import Minter, ServerProcess, mcp_client
+from tests.support import Minter, ServerProcess, mcp_client, sandbox_service
 
 WRITE_TOOLS = {
     "create_saved_search",
@@ -25,25 +24,13 @@ WRITE_TOOLS = {
 }
 
 
-def splunk_service(sandbox: Sandbox) -> splunk_client.Service:
-    """A fresh splunklib Service as the sandbox admin (a new one each time: `kvstore` pins its namespace)."""
-    return splunk_client.Service(
-        scheme="https",
-        host="localhost",
-        port=int(sandbox.url.rsplit(":", 1)[1]),
-        splunkToken="sbx-admin-token",
-        app="search",
-        verify=False,
-    )
-
-
 def stored_saved_search(sandbox: Sandbox, name: str) -> dict[str, Any] | None:
-    searches = splunk_service(sandbox).saved_searches
+    searches = sandbox_service(sandbox, app="search").saved_searches
     return dict(searches[name].content) if name in searches else None
 
 
 def stored_documents(sandbox: Sandbox, collection: str) -> list[dict[str, Any]]:
-    documents = splunk_service(sandbox).kvstore[collection].data.query(sort="_key:1")
+    documents = sandbox_service(sandbox, app="search").kvstore[collection].data.query(sort="_key:1")
     return [{k: v for k, v in d.items() if k != "_user"} for d in documents]
 
 
@@ -73,7 +60,7 @@ async def test_write_tools_are_not_even_registered_when_the_operator_leaves_them
         )
     assert names and not names & WRITE_TOOLS
     assert result.is_error
-    assert "Unknown tool" in result.content[0].text and "create_saved_search" in result.content[0].text
+    assert "write tools off" in result.content[0].text and "create_saved_search" in result.content[0].text
 
 
 async def test_a_read_only_token_sees_no_write_tools_and_calling_one_is_refused(
