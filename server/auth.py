@@ -53,7 +53,7 @@ def new_jwk(kid: str | None = None) -> dict[str, str]:
     """A fresh random 256-bit symmetric JWK."""
     key = OctKey.generate_key(KEY_BYTES * 8)
     kid = kid or time.strftime("k-%Y%m%d-%H%M%S", time.gmtime()) + "-" + key.thumbprint()[:8]
-    return {"kty": "oct", "kid": kid, "k": key.as_dict(private=True)["k"]}
+    return {"kty": "oct", "kid": kid, "k": str(key.as_dict(private=True)["k"])}
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ import argparse
 import logging
 import os
 import sys
+from typing import Any
 
-from server.settings import ENV_PREFIX, SettingsError, load_settings
+from server.settings import ENV_PREFIX, ServerSettings, SettingsError, load_settings
 
 # CLI flags that map onto settings fields (the flag is --field-name, the variable SPLUNK_MCP_FIELD_NAME).
 SERVE_FLAGS = {
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _serve_http(settings, overrides) -> int:  # type: ignore[no-untyped-def]  # settings: ServerSettings
+def _serve_http(settings: ServerSettings, overrides: dict[str, Any]) -> int:
     import uvicorn
 
     from server.app import build_runtime, build_server, create_app
@@ -107,7 +108,7 @@ def _serve_http(settings, overrides) -> int:  # type: ignore[no-untyped-def]  # 
     return 0
 
 
-def _serve_stdio(settings) -> int:  # type: ignore[no-untyped-def]
+def _serve_stdio(settings: ServerSettings) -> int:
     from server.app import build_runtime, build_server
     from server.auth import TokenRejected, decode_token
 

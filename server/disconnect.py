@@ -67,4 +67,4 @@ class DisconnectWatcher:
 def watcher_middleware() -> Any:
     from starlette.middleware import Middleware
 
-    return Middleware(DisconnectWatcher)  # type: ignore[arg-type]  # starlette's loose typing
+    return Middleware(DisconnectWatcher)

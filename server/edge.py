@@ -47,8 +47,8 @@ class SplunkTokenVerifier(TokenVerifier):
 
     def get_middleware(self) -> list[Middleware]:
         return [
-            Middleware(BearerTokenMiddleware, verifier=self),  # type: ignore[arg-type]  # starlette's loose typing
-            Middleware(AuthContextMiddleware),  # type: ignore[arg-type]
+            Middleware(BearerTokenMiddleware, verifier=self),
+            Middleware(AuthContextMiddleware),
         ]
 
 

@@ -108,7 +108,7 @@ def register_tools(
             if alert_actions_allowed and tool_name(fn) in ALERT_ACTION_TOOLS:
                 # With alert actions allowed, running a saved search may send mail or call webhooks:
                 # say so in the hints instead of claiming read-only.
-                meta = dataclasses.replace(meta, annotations=ToolAnnotations(**SENDS_ALERTS))
+                meta = dataclasses.replace(meta, annotations=ToolAnnotations.model_validate(SENDS_ALERTS))
             server.add_tool(FunctionTool.from_function(fn, metadata=meta))
             names.append(tool_name(fn))
     return names

@@ -263,7 +263,9 @@ async def update_saved_search(
             "and alert actions are off on this server (SPLUNK_MCP_ALLOW_ALERT_ACTIONS)."
         )
     document = await splunk.run(splunk.client.post_json, _saved_search_path(name), **changes)
-    entry = _first_entry(document) or await splunk.run(_get_saved_search, splunk.client, name)
+    entry = _first_entry(document)
+    if entry is None:
+        entry = await splunk.run(_get_saved_search, splunk.client, name)
     return _saved_search(name, entry)
 
 
@@ -350,8 +352,8 @@ async def kvstore_upsert(
     if size > BATCH_BYTES_MAX:
         raise ToolError(f"The documents are {size} bytes; the cap is {BATCH_BYTES_MAX}. Send fewer per call.")
     for document in documents:
-        key = document.get("_key")
-        if key is not None and (not isinstance(key, str) or not key or len(key) > 200):
+        given = document.get("_key")
+        if given is not None and (not isinstance(given, str) or not given or len(given) > 200):
             raise ToolError("`_key` must be a non-empty string (max 200 characters).")
     if len(documents) == 1:
         operation, key = await splunk.run(_upsert_one, splunk.client, app, collection, documents[0])
