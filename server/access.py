@@ -6,6 +6,8 @@ tool argument says can widen this.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +22,7 @@ from server.runtime import runtime_of
 from server.toolsets import toolset_of
 
 WRITE_TAG = "write"
+logger = logging.getLogger(__name__)
 
 
 def may_call(tool: Tool, grant: TokenClaims) -> bool:
@@ -45,9 +48,28 @@ class TokenToolAccess(Middleware):
         self, context: MiddlewareContext[Any], call_next: CallNext[Any, ToolResult]
     ) -> ToolResult:
         name = context.message.name
-        server = get_server()
         grant = self._grant()
-        tool = await server.get_tool(name)
+        started = time.perf_counter()
+        outcome = "refused"
+        try:
+            self._check_call(name, await get_server().get_tool(name), grant)
+            outcome = "error"
+            result = await call_next(context)
+            outcome = "ok"
+            return result
+        finally:
+            # One audit line per call: who, which tool, how it ended. Never arguments, SPL or credentials.
+            logger.info(
+                "tool call %s sub=%s jti=%s outcome=%s ms=%.1f",
+                name,
+                grant.sub,
+                grant.jti,
+                outcome,
+                (time.perf_counter() - started) * 1000,
+            )
+
+    @staticmethod
+    def _check_call(name: str, tool: Tool | None, grant: TokenClaims) -> None:
         if tool is None:
             toolset = toolset_of(name)
             if toolset is not None and toolset.write:
@@ -63,4 +85,3 @@ class TokenToolAccess(Middleware):
             if WRITE_TAG in (tool.tags or set()) and SCOPE_WRITE not in grant.scopes:
                 raise ToolError(f"'{name}' needs a token with scope {SCOPE_WRITE}; this token is read-only.")
             raise ToolError(f"'{name}' is not among the tools this token allows (its `tools` claim).")
-        return await call_next(context)

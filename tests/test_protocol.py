@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 
 import pytest
@@ -172,3 +173,16 @@ def test_server_refuses_a_short_key_and_says_why(tmp_path) -> None:  # type: ign
     )
     assert done.returncode == 2
     assert "--keys-file" in done.stderr and "128 bits" in done.stderr
+
+
+def test_each_tool_call_leaves_one_audit_line_and_no_secret(mcp_server: ServerProcess, mint: Minter) -> None:
+    token = mint(jti="audit-probe-0001", sub="auditor")
+    call_tool(mcp_server.mcp_url, token, "get_splunk_info")
+    call_tool(mcp_server.mcp_url, token, "get_index", {"name": "no-such-index"})
+    deadline = time.monotonic() + 10
+    while "jti=audit-probe-0001 outcome=error" not in mcp_server.log() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    log = mcp_server.log()
+    assert "tool call get_splunk_info sub=auditor jti=audit-probe-0001 outcome=ok" in log
+    assert "tool call get_index sub=auditor jti=audit-probe-0001 outcome=error" in log
+    assert "sbx-admin-token" not in log and token[:40] not in log
