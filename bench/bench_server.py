@@ -1,15 +1,15 @@
 """Per-call cost of the MCP server, measured side by side against calling Splunk directly, in one run.
 
-Three ways to get the same answer (Splunk version + the caller's identity) from the sandbox Splunk,
-each run sequentially N times, medians compared:
-  direct       splunklib straight to Splunk: a Service per call, as the server builds one (the floor)
-  stateless    one POST of tools/call get_splunk_info to the server (what this project does)
-  handshake    initialize + notifications/initialized + tools/call: what a one-shot client must do
-               against a session-based server (the cost of sessions for curl-style clients)
-Plus throughput of tools/call with 8 client threads, and the token decode share of a call.
+Ways to get the same answer (Splunk version + the caller's identity: two Splunk REST requests) from
+the sandbox Splunk over HTTPS with a verified CA, each run sequentially N times, medians compared:
+  direct       splunklib straight to Splunk: a Service per call, a new TLS connection per request
+  per-request  one POST of tools/call get_splunk_info to a server that opens a connection per request
+  pooled       the same to a server that keeps keep-alive connections to Splunk (the default)
+  handshake    initialize + notifications/initialized + tools/call (pooled server): what a one-shot
+               client must do against a session-based server
+Plus throughput with 8 client threads, and the token decode share of a call.
 
-The sandbox and the server run as their own processes (no shared GIL with this client), over
-loopback HTTP; the sandbox speaks plain HTTP here so TLS handshakes do not dominate the figures.
+The sandbox and both servers run as their own processes (no shared GIL with this client).
 Usage: python -m bench.bench_server [--calls 200] [--events 50000]
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import ssl
 import statistics
 import subprocess
 import sys
@@ -48,10 +49,6 @@ def start(
         text=True,
     )
     return proc, ready(proc)
-
-
-def sandbox_ready(proc: subprocess.Popen[str]) -> str:
-    return json.loads(proc.stdout.readline())["url"]  # type: ignore[union-attr]  # stdout is a pipe
 
 
 def wait_healthy(url: str) -> str:
@@ -101,19 +98,29 @@ def main() -> int:
 
     key = new_jwk("bench")
     ring = TokenKeyRing.from_jwks([key])
-    sandbox, splunk_url = start(
-        ["-m", "sandbox", "--port", "0", "--events", str(options.events), "--log-level", "WARNING"],
+    keys_env = {"SPLUNK_MCP_KEYS": json.dumps({"keys": [key]})}
+    sandbox, ready = start(
+        ["-m", "sandbox", "--port", "0", "--tls", "--events", str(options.events), "--log-level", "WARNING"],
         {},
-        sandbox_ready,
+        lambda proc: proc.stdout.readline(),  # type: ignore[union-attr]  # stdout is a pipe
     )
-    port = 18765
-    server, _ = start(
-        ["-m", "server.cli", "serve", "--port", str(port), "--log-level", "warning"],
-        {"SPLUNK_MCP_KEYS": json.dumps({"keys": [key]}), "SPLUNK_MCP_ALLOW_INSECURE_HTTP": "true"},
-        lambda _: "",
-    )
-    mcp_url = wait_healthy(f"http://127.0.0.1:{port}") + "/mcp"
+    splunk_url, ca_file = json.loads(ready)["url"], json.loads(ready)["ca_file"]
+    servers = {
+        "per-request": start(
+            ["-m", "server.cli", "serve", "--port", "18765", "--log-level", "warning"],
+            {**keys_env, "SPLUNK_MCP_SPLUNK_POOL_CONNECTIONS": "0"},
+            lambda _: "",
+        )[0],
+        "pooled": start(
+            ["-m", "server.cli", "serve", "--port", "18766", "--log-level", "warning"], keys_env, lambda _: ""
+        )[0],
+    }
+    urls = {
+        "per-request": wait_healthy("http://127.0.0.1:18765") + "/mcp",
+        "pooled": wait_healthy("http://127.0.0.1:18766") + "/mcp",
+    }
     try:
+        ca_pem = Path(ca_file).read_text(encoding="ascii")
         now = int(time.time())
         claims = {
             "iss": "bench",
@@ -123,34 +130,48 @@ def main() -> int:
             "exp": now + 3600,
             "jti": uuid.uuid4().hex,
             "scope": "splunk:read",
-            "splunk": {"url": splunk_url, "auth": {"type": "bearer", "token": "sbx-admin-token"}},
+            "splunk": {
+                "url": splunk_url,
+                "ca_pem": ca_pem,
+                "auth": {"type": "bearer", "token": "sbx-admin-token"},
+            },
         }
         token = mint_token(ring, claims)
-        host, splunk_port = splunk_url.removeprefix("http://").split(":")
+        host, splunk_port = splunk_url.removeprefix("https://").split(":")
+        context = ssl.create_default_context(cafile=ca_file)
         http = httpx2.Client(headers={**HEADERS, "Authorization": f"Bearer {token}"}, timeout=30)
 
         def direct() -> object:
             service = splunk_client.Service(
-                scheme="http", host=host, port=int(splunk_port), splunkToken="sbx-admin-token"
+                scheme="https",
+                host=host,
+                port=int(splunk_port),
+                splunkToken="sbx-admin-token",
+                verify=True,
+                context=context,
             )
             service.get("/services/server/info", output_mode="json").body.read()
             return service.get("authentication/current-context", output_mode="json").body.read()
 
-        def rpc(method: str, params: dict | None = None, notify: bool = False) -> httpx2.Response:
+        def rpc(url: str, method: str, params: dict | None = None, notify: bool = False) -> httpx2.Response:
             body: dict = {"jsonrpc": "2.0", "method": method}
             if not notify:
                 body["id"] = 1
             if params is not None:
                 body["params"] = params
-            return http.post(mcp_url, content=json.dumps(body))
+            return http.post(url, content=json.dumps(body))
 
-        def stateless() -> object:
-            response = rpc("tools/call", {"name": "get_splunk_info", "arguments": {}})
-            assert response.json()["result"]["isError"] is False
-            return response
+        def call(url: str) -> Callable[[], object]:
+            def once() -> object:
+                response = rpc(url, "tools/call", {"name": "get_splunk_info", "arguments": {}})
+                assert response.json()["result"]["isError"] is False, response.text
+                return response
+
+            return once
 
         def handshake() -> object:
             rpc(
+                urls["pooled"],
                 "initialize",
                 {
                     "protocolVersion": "2025-11-25",
@@ -158,44 +179,51 @@ def main() -> int:
                     "clientInfo": {"name": "bench", "version": "1"},
                 },
             )
-            rpc("notifications/initialized", notify=True)
-            return stateless()
+            rpc(urls["pooled"], "notifications/initialized", notify=True)
+            return call(urls["pooled"])()
 
-        policy = TokenPolicy(allow_insecure_http=True)
-        results = {
-            name: statistics.median(timed(fn, options.calls))
-            for name, fn in (("direct", direct), ("stateless", stateless), ("handshake", handshake))
+        ways = {
+            "direct": direct,
+            "per-request": call(urls["per-request"]),
+            "pooled": call(urls["pooled"]),
+            "handshake": handshake,
         }
-        decode = statistics.median(timed(lambda: decode_token(ring, token, policy), options.calls * 5))
-        rate_stateless = throughput(stateless, 8, options.seconds)
-        rate_direct = throughput(direct, 8, options.seconds)
+        median = {name: statistics.median(timed(fn, options.calls)) for name, fn in ways.items()}
+        decode = statistics.median(timed(lambda: decode_token(ring, token, TokenPolicy()), options.calls * 5))
+        rate = {
+            name: throughput(ways[name], 8, options.seconds) for name in ("direct", "per-request", "pooled")
+        }
     finally:
-        server.terminate()
-        sandbox.terminate()
-        server.wait(10)
-        sandbox.wait(10)
+        for process in (*servers.values(), sandbox):
+            process.terminate()
+            process.wait(10)
 
-    print(f"per call, median of {options.calls} sequential calls (get_splunk_info = 2 Splunk REST requests)")
-    print(f"  direct splunklib               {results['direct']:7.2f} ms")
     print(
-        f"  MCP stateless tools/call       {results['stateless']:7.2f} ms   "
-        f"ratio to direct {results['stateless'] / results['direct']:.2f}x, overhead {results['stateless'] - results['direct']:.2f} ms"
+        f"per call over HTTPS to Splunk, median of {options.calls} sequential calls "
+        "(get_splunk_info = 2 Splunk REST requests)"
+    )
+    print(f"  direct splunklib (new TLS connection per request)  {median['direct']:7.2f} ms")
+    for name in ("per-request", "pooled"):
+        print(
+            f"  MCP tools/call, {name:<12} handler          {median[name]:7.2f} ms   "
+            f"ratio to direct {median[name] / median['direct']:.2f}x"
+        )
+    print(
+        f"  pooled / per-request                               {median['pooled'] / median['per-request']:7.2f}x"
     )
     print(
-        f"  MCP with session handshake     {results['handshake']:7.2f} ms   "
-        f"ratio to stateless {results['handshake'] / results['stateless']:.2f}x"
+        f"  MCP with session handshake (pooled)                {median['handshake']:7.2f} ms   "
+        f"ratio to stateless {median['handshake'] / median['pooled']:.2f}x"
     )
     print(
-        f"  token decrypt + validate       {decode * 1000:7.1f} us   "
-        f"share of a stateless call {decode / results['stateless']:.1%}"
+        f"  token decrypt + validate                           {decode * 1000:7.1f} us   "
+        f"share of a pooled call {decode / median['pooled']:.1%}"
     )
     print(
-        f"throughput, 8 client threads for {options.seconds:.0f} s (server: 1 uvicorn worker; 2-core machine shared with the sandbox)"
+        f"throughput, 8 client threads for {options.seconds:.0f} s (1 uvicorn worker each; 2 cores shared with the sandbox)"
     )
-    print(f"  direct splunklib               {rate_direct:7.0f} calls/s")
-    print(
-        f"  MCP stateless tools/call       {rate_stateless:7.0f} calls/s   ratio to direct {rate_stateless / rate_direct:.2f}x"
-    )
+    for name in ("direct", "per-request", "pooled"):
+        print(f"  {name:<12} {rate[name]:7.0f} calls/s   ratio to direct {rate[name] / rate['direct']:.2f}x")
     return 0
 
 

@@ -22,6 +22,7 @@ from server.runtime import ServerRuntime, attach_runtime
 from server.settings import ServerSettings, SettingsError, load_settings
 from server.spl import DEFAULT_DENIED_COMMANDS, SplPolicy
 from server.splunk.connection import HandlerFactory, Limits, per_request_handler
+from server.splunk.pool import PooledHandlerFactory
 from server.toolsets import enabled_toolsets, instructions, register_tools
 
 logger = logging.getLogger(__name__)
@@ -32,9 +33,10 @@ SERVER_NAME = "splunk-mcp"
 def build_runtime(
     settings: ServerSettings,
     *,
-    handler_factory: HandlerFactory = per_request_handler,
+    handler_factory: HandlerFactory | None = None,
     stdio_token: str | None = None,
 ) -> ServerRuntime:
+    """Everything the process holds for all calls. `handler_factory` overrides the HTTP layer to Splunk."""
     try:
         ring = TokenKeyRing.from_json(settings.key_set_json())
     except KeySetError as exc:
@@ -62,9 +64,16 @@ def build_runtime(
         token_policy=token_policy,
         limits=limits,
         spl_policy=spl_policy,
-        handler_factory=handler_factory,
+        handler_factory=handler_factory or default_handler_factory(settings),
         stdio_token=stdio_token,
     )
+
+
+def default_handler_factory(settings: ServerSettings) -> HandlerFactory:
+    """Pooled keep-alive connections to Splunk unless the operator turned pooling off."""
+    if settings.splunk_pool_connections == 0:
+        return per_request_handler
+    return PooledHandlerFactory(connections_per_splunk=settings.splunk_pool_connections)
 
 
 def build_server(runtime: ServerRuntime) -> FastMCP:
@@ -94,7 +103,7 @@ def build_server(runtime: ServerRuntime) -> FastMCP:
 
 
 def create_app(
-    settings: ServerSettings | None = None, *, handler_factory: HandlerFactory = per_request_handler
+    settings: ServerSettings | None = None, *, handler_factory: HandlerFactory | None = None
 ) -> Starlette:
     """The stateless ASGI app: no session state, JSON responses, any replica answers any request."""
     runtime = build_runtime(settings or load_settings(), handler_factory=handler_factory)

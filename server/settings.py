@@ -59,6 +59,12 @@ class ServerSettings(BaseSettings):
     splunk_read_timeout: float = Field(
         default=60.0, gt=0, le=900, description="Seconds to wait on a Splunk read."
     )
+    splunk_pool_connections: int = Field(
+        default=8,
+        ge=0,
+        le=256,
+        description="Keep-alive connections kept per Splunk for reuse across calls; 0 opens one per request.",
+    )
     splunk_max_concurrency: int = Field(
         default=32, ge=1, le=1024, description="Splunk calls in flight per process (worker threads)."
     )
