@@ -14,19 +14,10 @@ from fastmcp.tools import tool
 from pydantic import BaseModel, Field
 
 from server.deps import SplunkCall, splunk_call
-from server.pages import PageInfo, page_info
+from server.pages import Count, Offset, PageInfo, page_info
 from server.splunk.client import entity_path
-from server.tools.knowledge import (
-    AlertAction,
-    Count,
-    ObjectName,
-    Offset,
-    alert_actions,
-    as_int,
-    iso_time,
-    text,
-    truthy,
-)
+from server.splunk.values import as_int, iso_time, text, truthy
+from server.tools.knowledge import AlertAction, ObjectName, alert_actions
 from server.toolsets import READ_ONLY
 
 FIRED = "alerts/fired_alerts"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 from typing import Annotated, Any, Literal
 
@@ -13,6 +12,7 @@ from pydantic import BaseModel, Field
 from server.deps import SplunkCall, splunk_call
 from server.guard import enforce_spl
 from server.pages import Count, Offset, PageInfo, page_info
+from server.splunk.values import as_float, as_int, iso_time, truthy
 from server.toolsets import READ_ONLY
 
 
@@ -31,34 +31,16 @@ class IndexList(BaseModel):
     page: PageInfo
 
 
-def _int(value: object) -> int:
-    try:
-        return int(float(str(value)))
-    except ValueError:
-        return 0
-
-
-def _float(value: object) -> float:
-    try:
-        return float(str(value))
-    except ValueError:
-        return 0.0
-
-
-def _truthy(value: object) -> bool:
-    return str(value).strip().lower() in ("1", "true", "t", "yes")
-
-
 def index_summary(entry: dict) -> IndexSummary:
     content = entry.get("content", {})
     return IndexSummary(
         name=str(entry.get("name", "")),
         datatype=str(content.get("datatype", "event")),
-        total_event_count=_int(content.get("totalEventCount", 0)),
-        current_size_mb=_float(content.get("currentDBSizeMB", 0)),
+        total_event_count=as_int(content.get("totalEventCount", 0)),
+        current_size_mb=as_float(content.get("currentDBSizeMB", 0)),
         earliest_time=content.get("minTime") or None,
         latest_time=content.get("maxTime") or None,
-        disabled=_truthy(content.get("disabled", False)),
+        disabled=truthy(content.get("disabled", False)),
     )
 
 
@@ -116,8 +98,8 @@ async def get_index(name: IndexName, splunk: SplunkCall = Depends(splunk_call)) 
     summary = index_summary(entry)
     return IndexDetail(
         **summary.model_dump(),
-        max_size_mb=_float(content["maxTotalDataSizeMB"]) if "maxTotalDataSizeMB" in content else None,
-        retention_seconds=_int(content["frozenTimePeriodInSecs"])
+        max_size_mb=as_float(content["maxTotalDataSizeMB"]) if "maxTotalDataSizeMB" in content else None,
+        retention_seconds=as_int(content["frozenTimePeriodInSecs"])
         if "frozenTimePeriodInSecs" in content
         else None,
         home_path=content.get("homePath"),
@@ -136,13 +118,6 @@ class MetadataList(BaseModel):
     kind: str = Field(description="sourcetypes, hosts or sources.")
     items: list[MetadataItem]
     page: PageInfo
-
-
-def _iso(epoch: object) -> str | None:
-    try:
-        return datetime.datetime.fromtimestamp(float(str(epoch)), datetime.UTC).isoformat(timespec="seconds")
-    except (TypeError, ValueError, OverflowError):
-        return None
 
 
 async def _metadata(
@@ -164,9 +139,9 @@ async def _metadata(
     items = [
         MetadataItem(
             value=str(row.get(field_name, "")),
-            total_count=_int(row.get("totalCount", 0)),
-            first_time=_iso(row.get("firstTime")),
-            last_time=_iso(row.get("lastTime")),
+            total_count=as_int(row.get("totalCount", 0)),
+            first_time=iso_time(row.get("firstTime")),
+            last_time=iso_time(row.get("lastTime")),
         )
         for row in rows
     ]
@@ -248,7 +223,7 @@ def _top_values(raw: object) -> list[dict[str, Any]]:
             return []
     if not isinstance(raw, list):
         return []
-    return [{"value": v.get("value"), "count": _int(v.get("count", 0))} for v in raw if isinstance(v, dict)]
+    return [{"value": v.get("value"), "count": as_int(v.get("count", 0))} for v in raw if isinstance(v, dict)]
 
 
 @tool(title="Field summary", tags={"discovery"}, annotations=READ_ONLY)
@@ -279,10 +254,10 @@ async def get_field_summary(
     fields = [
         FieldSummary(
             field=str(row.get("field", "")),
-            count=_int(row.get("count", 0)),
-            distinct_count=_int(row.get("distinct_count", 0)),
-            is_numeric=_int(row.get("numeric_count", 0)) > 0
-            and _int(row.get("numeric_count", 0)) == _int(row.get("count", 0)),
+            count=as_int(row.get("count", 0)),
+            distinct_count=as_int(row.get("distinct_count", 0)),
+            is_numeric=as_int(row.get("numeric_count", 0)) > 0
+            and as_int(row.get("numeric_count", 0)) == as_int(row.get("count", 0)),
             top_values=_top_values(row.get("values")),
         )
         for row in result.rows

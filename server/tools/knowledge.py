@@ -6,7 +6,6 @@ policy first, with saved searches and macros expanded through the caller's own S
 
 from __future__ import annotations
 
-import datetime
 import html
 import json
 import re
@@ -23,6 +22,7 @@ from server.deps import SplunkCall, splunk_call
 from server.guard import enforce_spl
 from server.pages import Count, Offset, PageInfo, cap_value, page_info, shape_rows
 from server.splunk.client import EntityPage, entity_path
+from server.splunk.values import as_int, as_list, text, truthy
 from server.timewindow import TimeWindowError, check_window
 from server.tools.search import SearchResult, first_page
 from server.toolsets import READ_ONLY
@@ -83,33 +83,6 @@ SECRET_CONF_FILES = {
 }
 
 
-def truthy(value: object) -> bool:
-    return value is True or str(value).strip().lower() in ("1", "true", "t", "yes", "y")
-
-
-def as_int(value: object, default: int = 0) -> int:
-    try:
-        return int(float(str(value)))
-    except (TypeError, ValueError):
-        return default
-
-
-def text(value: object) -> str | None:
-    """A Splunk setting as text, or None when unset."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
-
-
-def iso_time(epoch: object) -> str | None:
-    try:
-        return datetime.datetime.fromtimestamp(float(str(epoch)), datetime.UTC).isoformat(timespec="seconds")
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
 def is_secret_key(key: str) -> bool:
     return bool(SECRET_KEY.search(key))
 
@@ -117,12 +90,6 @@ def is_secret_key(key: str) -> bool:
 def masked(settings: dict[str, Any]) -> dict[str, Any]:
     """Settings with every secret-looking value replaced by MASK (empty values stay empty)."""
     return {k: (MASK if is_secret_key(k) and v not in (None, "") else v) for k, v in settings.items()}
-
-
-def split_list(value: object) -> list[str]:
-    if isinstance(value, list):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return [part.strip() for part in str(value or "").split(",") if part.strip()]
 
 
 class Acl(BaseModel):
@@ -140,8 +107,8 @@ def acl_of(entry: dict[str, Any]) -> Acl:
         app=acl.get("app"),
         owner=acl.get("owner"),
         sharing=acl.get("sharing"),
-        read=split_list(perms.get("read")),
-        write=split_list(perms.get("write")),
+        read=as_list(perms.get("read")),
+        write=as_list(perms.get("write")),
     )
 
 
@@ -286,7 +253,7 @@ def alert_settings(content: dict[str, Any]) -> AlertSettings:
 def alert_actions(content: dict[str, Any]) -> list[AlertAction]:
     """The enabled actions (`actions=email,webhook`), each with its `action.<name>.*` settings."""
     actions = []
-    for name in split_list(content.get("actions")):
+    for name in as_list(content.get("actions")):
         prefix = f"action.{name}."
         params = {k[len(prefix) :]: v for k, v in content.items() if k.startswith(prefix)}
         actions.append(AlertAction(name=name, params=masked(params)))
@@ -484,7 +451,7 @@ def macro_of(entry: dict[str, Any], field_chars: int | None = None) -> Macro:
     return Macro(
         name=str(entry.get("name", "")),
         definition=definition,
-        args=split_list(content.get("args")),
+        args=as_list(content.get("args")),
         iseval=truthy(content.get("iseval")),
         description=text(content.get("description")),
         validation=text(content.get("validation")),
@@ -560,7 +527,7 @@ async def list_eventtypes(
                 name=str(entry.get("name", "")),
                 search=str(content.get("search", "")),
                 description=text(content.get("description")),
-                tags=split_list(content.get("tags")),
+                tags=as_list(content.get("tags")),
                 priority=as_int(content["priority"]) if text(content.get("priority")) else None,
                 disabled=truthy(content.get("disabled")),
                 app=(entry.get("acl") or {}).get("app"),
@@ -735,7 +702,7 @@ def _lookup_definition(entry: dict[str, Any]) -> Lookup:
         type=kind or text(content.get("type")),
         filename=text(content.get("filename")),
         collection=text(content.get("collection")),
-        fields=split_list(content.get("fields_list")),
+        fields=as_list(content.get("fields_list")),
         app=acl.get("app"),
         owner=acl.get("owner"),
     )

@@ -22,6 +22,7 @@ from server.disconnect import ClientGone, client_gone
 from server.guard import check_spl, enforce_spl
 from server.pages import PageInfo, page_info, shape_rows
 from server.spl import normalize_query
+from server.splunk.values import as_float, truthy
 from server.timewindow import TimeWindowError, check_window
 from server.toolsets import JOB_CONTROL, READ_ONLY
 
@@ -105,17 +106,6 @@ class SplValidation(BaseModel):
     normalized_query: str
 
 
-def _number(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def _flag(value: Any) -> bool:
-    return value is True or str(value).strip().lower() in ("1", "true", "t")
-
-
 def job_status(sid: str, entry: dict[str, Any] | None) -> JobStatus:
     if entry is None:  # Splunk answers 204 for a moment after dispatch
         return JobStatus(
@@ -138,13 +128,13 @@ def job_status(sid: str, entry: dict[str, Any] | None) -> JobStatus:
     return JobStatus(
         sid=sid,
         state=str(content.get("dispatchState", "UNKNOWN")),
-        is_done=_flag(content.get("isDone")),
-        is_failed=_flag(content.get("isFailed")),
-        progress=round(_number(content.get("doneProgress")), 3),
-        event_count=int(_number(content.get("eventCount"))),
-        result_count=int(_number(content.get("resultCount"))),
-        scan_count=int(_number(content.get("scanCount"))),
-        run_duration_seconds=_number(content.get("runDuration")) or None,
+        is_done=truthy(content.get("isDone")),
+        is_failed=truthy(content.get("isFailed")),
+        progress=round(as_float(content.get("doneProgress")), 3),
+        event_count=int(as_float(content.get("eventCount"))),
+        result_count=int(as_float(content.get("resultCount"))),
+        scan_count=int(as_float(content.get("scanCount"))),
+        run_duration_seconds=as_float(content.get("runDuration")) or None,
         search=content.get("search"),
         messages=texts,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Annotated, Any
 
 from fastmcp.dependencies import Depends
@@ -11,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from server.deps import SplunkCall, splunk_call
 from server.pages import Count, Offset, PageInfo, page_info
+from server.splunk.values import as_list, iso_time, truthy
 from server.toolsets import READ_ONLY
 
 
@@ -24,12 +24,6 @@ class SplunkInfo(BaseModel):
     roles: list[str] = Field(description="That user's roles.")
     default_app: str | None = None
     capabilities_count: int = Field(description="How many capabilities the user's roles grant.")
-
-
-def _as_list(value: object) -> list[str]:
-    if value is None:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 @tool(title="Splunk server and identity", tags={"server"}, annotations=READ_ONLY)
@@ -48,21 +42,10 @@ async def get_splunk_info(splunk: SplunkCall = Depends(splunk_call)) -> SplunkIn
         product=info.get("product_type"),
         os=info.get("os_name"),
         user=str(user.get("username", "")),
-        roles=_as_list(user.get("roles")),
+        roles=as_list(user.get("roles")),
         default_app=user.get("defaultApp"),
-        capabilities_count=len(_as_list(user.get("capabilities"))),
+        capabilities_count=len(as_list(user.get("capabilities"))),
     )
-
-
-def _truthy(value: object) -> bool:
-    return str(value).strip().lower() in ("1", "true", "t", "yes")
-
-
-def _iso(epoch: object) -> str | None:
-    try:
-        return datetime.datetime.fromtimestamp(float(str(epoch)), datetime.UTC).isoformat(timespec="seconds")
-    except (TypeError, ValueError, OverflowError):
-        return None
 
 
 # --- health ------------------------------------------------------------------------------------
@@ -163,8 +146,8 @@ async def list_apps(
             name=str(entry.get("name", "")),
             label=entry.get("content", {}).get("label"),
             version=entry.get("content", {}).get("version"),
-            visible=_truthy(entry.get("content", {}).get("visible", False)),
-            disabled=_truthy(entry.get("content", {}).get("disabled", False)),
+            visible=truthy(entry.get("content", {}).get("visible", False)),
+            disabled=truthy(entry.get("content", {}).get("disabled", False)),
         )
         for entry in page.entries
     ]
@@ -197,7 +180,7 @@ async def list_users(
         UserSummary(
             name=str(entry.get("name", "")),
             realname=entry.get("content", {}).get("realname") or None,
-            roles=_as_list(entry.get("content", {}).get("roles")),
+            roles=as_list(entry.get("content", {}).get("roles")),
             default_app=entry.get("content", {}).get("defaultApp") or None,
         )
         for entry in page.entries
@@ -220,14 +203,14 @@ class RoleList(BaseModel):
 
 
 def _union(content: dict[str, Any], *keys: str) -> list[str]:
-    return sorted({item for key in keys for item in _as_list(content.get(key))})
+    return sorted({item for key in keys for item in as_list(content.get(key))})
 
 
 def role_summary(entry: dict[str, Any]) -> RoleSummary:
     content = entry.get("content", {})
     return RoleSummary(
         name=str(entry.get("name", "")),
-        imported_roles=_as_list(content.get("imported_roles")),
+        imported_roles=as_list(content.get("imported_roles")),
         capabilities=_union(content, "capabilities", "imported_capabilities"),
         search_indexes_allowed=_union(content, "srchIndexesAllowed", "imported_srchIndexesAllowed"),
         search_indexes_default=_union(content, "srchIndexesDefault", "imported_srchIndexesDefault"),
@@ -275,7 +258,7 @@ async def list_messages(
             name=str(entry.get("name", "")),
             severity=entry.get("content", {}).get("severity"),
             text=str(entry.get("content", {}).get("message", "")),
-            time=_iso(entry.get("content", {}).get("timeCreated_epochSecs")),
+            time=iso_time(entry.get("content", {}).get("timeCreated_epochSecs")),
         )
         for entry in page.entries
     ]

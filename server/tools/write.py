@@ -20,6 +20,7 @@ from server.deps import SplunkCall, splunk_call
 from server.guard import enforce_spl
 from server.splunk.client import SplunkClient, entity_path
 from server.splunk.errors import SplunkNotFound
+from server.splunk.values import truthy
 from server.tools.kvstore import (
     NAME_PATTERN,
     AppName,
@@ -112,10 +113,6 @@ class Deleted(BaseModel):
     deleted: bool
 
 
-def _truthy(value: object) -> bool:
-    return str(value).strip().lower() in ("1", "true", "t", "yes")
-
-
 def _saved_search_path(name: str) -> str:
     return entity_path("saved/searches", name)  # relative: the token's namespace decides
 
@@ -132,7 +129,7 @@ def _saved_search(name: str, entry: dict[str, Any]) -> SavedSearchWritten:
         earliest_time=content.get("dispatch.earliest_time") or None,
         latest_time=content.get("dispatch.latest_time") or None,
         cron_schedule=content.get("cron_schedule") or None,
-        is_scheduled=_truthy(content.get("is_scheduled", False)),
+        is_scheduled=truthy(content.get("is_scheduled", False)),
         actions=[a.strip() for a in str(content.get("actions") or "").split(",") if a.strip()],
     )
 
