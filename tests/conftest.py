@@ -106,3 +106,9 @@ def analyst_token(mint: Minter) -> str:
 @pytest.fixture(scope="session")
 def write_token(mint: Minter) -> str:
     return mint(scope="splunk:read splunk:write")
+
+
+@pytest.fixture(scope="session")
+def narrow_window_server(server_factory: Callable[..., ServerProcess]) -> ServerProcess:
+    """A server whose operator allows searches over one day at most."""
+    return server_factory(SPLUNK_MCP_MAX_SEARCH_WINDOW_SECONDS="86400")

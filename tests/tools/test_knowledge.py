@@ -207,9 +207,9 @@ async def test_alert_actions_are_triggered_only_when_the_operator_allows_them(
 
 
 def test_run_saved_search_keeps_to_the_operators_maximum_window(
-    server_factory: Callable[..., ServerProcess], admin_token: str
+    narrow_window_server: ServerProcess, admin_token: str
 ) -> None:
-    server = server_factory(SPLUNK_MCP_MAX_SEARCH_WINDOW_SECONDS="86400")
+    server = narrow_window_server
     wide = call_tool(
         server.mcp_url,
         admin_token,

@@ -226,9 +226,9 @@ async def test_validate_spl_reports_parser_and_policy_verdicts(
 
 
 def test_a_window_wider_than_the_operator_allows_is_refused(
-    server_factory: Callable[..., ServerProcess], admin_token: str
+    narrow_window_server: ServerProcess, admin_token: str
 ) -> None:
-    server = server_factory(SPLUNK_MCP_MAX_SEARCH_WINDOW_SECONDS="86400")
+    server = narrow_window_server
     wide = call_tool(
         server.mcp_url,
         admin_token,
