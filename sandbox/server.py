@@ -47,6 +47,9 @@ COMMON_HEADERS = (
 )
 
 
+SECRET_PARAMS = frozenset({"password", "oldpassword", "session_key"})
+
+
 @dataclass
 class RequestRecord:
     method: str
@@ -344,8 +347,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _record(self, req: Request, status: int) -> None:
         user = req.user.name if req.user else None
+        # Tests read this log (and the control endpoint serves it): never keep a password in it.
+        params = {
+            k: ("********" if k.lower() in SECRET_PARAMS else v) for k, v in req.single_params().items()
+        }
         self.server.state.requests.append(
-            RequestRecord(req.method, req.raw_path, req.single_params(), req.auth_scheme, user, status)
+            RequestRecord(req.method, req.raw_path, params, req.auth_scheme, user, status)
         )
 
     # -- faults -----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import anyio
 
 from server.auth import TokenKeyRing, TokenPolicy
 from server.settings import ServerSettings
+from server.spl import SplPolicy
 from server.splunk.connection import HandlerFactory, Limits, per_request_handler
 
 RUNTIME_ATTRIBUTE = "splunk_runtime"
@@ -20,7 +21,7 @@ class ServerRuntime:
     ring: TokenKeyRing
     token_policy: TokenPolicy
     limits: Limits
-    spl_policy: Any  # server.spl.SplPolicy; typed loosely to keep this module import-light
+    spl_policy: SplPolicy
     handler_factory: HandlerFactory = per_request_handler
     stdio_token: str | None = None
     _limiter: anyio.CapacityLimiter | None = field(default=None, repr=False)

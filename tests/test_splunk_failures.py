@@ -89,6 +89,8 @@ def test_a_session_key_works_and_an_expired_one_asks_for_a_new_token(
         autologin=False,
     )
     session_key = service.token.removeprefix("Splunk ")
+    login = next(r for r in reversed(sandbox.requests) if r.path.endswith("/auth/login"))
+    assert login.params["username"] == "secops" and login.params["password"] == "********"
     token = mint(auth={"type": "session", "session_key": session_key})
     assert call_tool(mcp_server.mcp_url, token, "get_splunk_info")["structuredContent"]["user"] == "secops"
     sandbox.faults.add(kind="expire_sessions")  # an action: every session key issued so far stops working

@@ -199,15 +199,8 @@ async def create_saved_search(
     document = await splunk.run(splunk.client.post_json, "saved/searches", **params)
     entry = _first_entry(document)
     if entry is None:
-        entry = await splunk.run(_get_saved_search, splunk.client, name)
+        entry = await splunk.run(splunk.client.get_entity, "saved/searches", name)
     return _saved_search(name, entry)
-
-
-def _get_saved_search(client: SplunkClient, name: str) -> dict[str, Any]:
-    entry = _first_entry(client.get_json(_saved_search_path(name), count=1))
-    if entry is None:
-        raise SplunkNotFound(f"saved search {name!r} not found")
-    return entry
 
 
 @tool(title="Update a saved search", tags={"write"}, annotations=WRITE_IDEMPOTENT)
@@ -246,7 +239,7 @@ async def update_saved_search(
         changes["is_scheduled"] = "1" if is_scheduled else "0"
     if not changes and search is None:
         raise ToolError("Nothing to change: pass at least one field to update.")
-    current = _saved_search(name, await splunk.run(_get_saved_search, splunk.client, name))
+    current = _saved_search(name, await splunk.run(splunk.client.get_entity, "saved/searches", name))
     if search is not None:
         changes["search"] = await enforce_spl(splunk, search)
     elif is_scheduled is not False:
@@ -262,7 +255,7 @@ async def update_saved_search(
     document = await splunk.run(splunk.client.post_json, _saved_search_path(name), **changes)
     entry = _first_entry(document)
     if entry is None:
-        entry = await splunk.run(_get_saved_search, splunk.client, name)
+        entry = await splunk.run(splunk.client.get_entity, "saved/searches", name)
     return _saved_search(name, entry)
 
 
